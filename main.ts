@@ -1,0 +1,27 @@
+// The ready-made app: `npx cdktf synth` synthesizes the configuration named by
+// GITLAB_RUNNER_ECR_CONFIG (JSON or YAML), or the embedded example when none is named.
+import { App } from "cdktf";
+import { ConfigError } from "./modules/config";
+import { loadConfig } from "./modules/config-loader";
+import { GitlabRunnerStack } from "./modules/gitlab-runner-stack";
+
+function main(): void {
+  const app = new App();
+  // Everything is validated before synthesis starts, so bad input writes nothing.
+  const { config } = loadConfig({ contextPath: app.node.tryGetContext("config") });
+  new GitlabRunnerStack(app, config.name, config);
+  app.synth();
+}
+
+try {
+  main();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`);
+  } else {
+    // A failed synthesis-time check (cdktf validation) or a bug: the message, without a stack
+    // trace unless DEBUG is set.
+    process.stderr.write(`error: ${e instanceof Error ? (process.env.DEBUG ? e.stack : e.message) : String(e)}\n`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,136 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { CacheBucket } from "./cache-bucket";
+import { CiImageRepository } from "./ci-image-repository";
+import { RunnerStackConfig, RunnerStackConfigInput, fleetEnvironment, parseConfig } from "./config";
+import { IEcrRepository } from "./ecr-permissions";
+import { ExistingEcrRepository } from "./existing-ecr-repository";
+import { PrivateEcrRepository } from "./private-ecr-repository";
+import { RunnerFleet } from "./runner-fleet";
+import { terraformName } from "./terraform-names";
+
+export interface ApplicationRepository {
+  readonly repository: IEcrRepository;
+  readonly access: "pull" | "pull-push";
+  readonly usedAsJobImage: boolean;
+}
+
+/**
+ * GitLab runners on EC2 whose jobs build, test and push images to ECR with their instance role:
+ * the CI image repository, the application repositories, one shared cache bucket, and one runner
+ * fleet (module instance) per configured fleet, each role granted exactly what it needs.
+ *
+ * Needs an AWS provider in the stack (GitlabRunnerStack adds one). Takes the configuration as
+ * users write it and validates it; invalid input throws ConfigError naming every problem.
+ */
+export class GitlabRunnerEcr extends Construct {
+  readonly config: RunnerStackConfig;
+  readonly ciImage: CiImageRepository;
+  readonly applicationRepositories: readonly ApplicationRepository[];
+  readonly cache: CacheBucket;
+  readonly fleets: readonly RunnerFleet[];
+
+  constructor(scope: Construct, id: string, config: RunnerStackConfigInput | RunnerStackConfig) {
+    super(scope, id);
+    const c = parseConfig(config);
+    this.config = c;
+    const { accountId, region } = c.aws;
+
+    this.ciImage = new CiImageRepository(this, "ci-image", {
+      repositoryName: c.ciImage.repositoryName,
+      accountId,
+      region,
+      tag: c.ciImage.tag,
+      digest: c.ciImage.digest,
+      keepTaggedImages: c.ciImage.keepTaggedImages,
+      untaggedExpiryDays: c.ciImage.untaggedExpiryDays,
+      encryption: c.ciImage.encryption,
+    });
+
+    this.applicationRepositories = c.repositories.map((r) => {
+      // Construct ids come from names, not list positions (see terraformName).
+      const repository: IEcrRepository =
+        r.arn !== undefined
+          ? new ExistingEcrRepository(this, terraformName("existing", r.arn), r.arn)
+          : new PrivateEcrRepository(this, terraformName("app", r.name!), {
+              repositoryName: r.name!,
+              accountId,
+              region,
+              encryption: c.ciImage.encryption,
+            });
+      return { repository, access: r.access, usedAsJobImage: r.usedAsJobImage };
+    });
+
+    this.cache = new CacheBucket(this, "cache", {
+      bucketName: c.cache.bucketName ?? `${c.name}-cache-${accountId}-${region}`,
+      region,
+      expirationDays: c.cache.expirationDays,
+    });
+
+    const jobImageRepositories = [this.ciImage, ...this.applicationRepositories.filter((a) => a.usedAsJobImage).map((a) => a.repository)];
+
+    this.fleets = c.fleets.map((f) => {
+      const fleet = new RunnerFleet(this, f.name, {
+        environment: fleetEnvironment(c.name, f.name),
+        executor: f.executor,
+        vpcId: c.network.vpcId,
+        subnetIds: c.network.subnetIds,
+        gitlabUrl: c.gitlab.url,
+        runnerVersion: c.gitlab.runnerVersion,
+        runnerTokenSsmParameter: f.runnerTokenSsmParameter,
+        managerInstanceType: f.manager.instanceType,
+        maxConcurrentJobs: f.maxConcurrentJobs,
+        workers: f.workers,
+        defaultImage: this.ciImage.imageUri,
+        jobImageRegistryHosts: jobImageRepositories.map((r) => r.registryHost),
+        cacheBucketName: this.cache.bucketName,
+        metadataHopLimit: c.metadataHopLimit,
+        tags: c.tags,
+      });
+
+      // The manager resolves every job image's registry credentials itself, in every executor mode.
+      for (const repository of jobImageRepositories) repository.grantPull(fleet.manager);
+      // It also signs the cache's pre-signed URLs.
+      this.cache.grantReadWrite(fleet.manager);
+      // Job containers (docker: on the manager; otherwise on workers) pull the CI image and pull or
+      // push the application images with the role of the instance they run on.
+      this.ciImage.grantPull(fleet.jobs);
+      for (const app of this.applicationRepositories) {
+        if (app.access === "pull-push") app.repository.grantPullPush(fleet.jobs);
+        else app.repository.grantPull(fleet.jobs);
+      }
+      return fleet;
+    });
+
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const out = (id: string, value: unknown, description: string) =>
+      new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
+    out("ci_image_uri", this.ciImage.imageUri, "Default job image of the runners");
+    out("ci_image_repository_url", this.ciImage.repositoryUrl, "Repository to push new CI image versions to");
+    out("registry_host", this.ciImage.registryHost, "ECR registry host of this account and region");
+    out(
+      "application_repository_urls",
+      Object.fromEntries(this.applicationRepositories.map((a) => [a.repository.repositoryName, a.repository.repositoryUrl])),
+      "Application image repositories, by name",
+    );
+    out("cache_bucket_name", this.cache.bucketName, "Shared runner cache bucket");
+    out(
+      "fleets",
+      Object.fromEntries(
+        this.fleets.map((f) => [
+          f.node.id,
+          {
+            executor: f.executor,
+            manager_role_name: f.module.runnerAgentRoleName,
+            // null for the docker executor, which has no workers
+            worker_role_name: f.module.runnerRoleName,
+          },
+        ]),
+      ),
+      "Per fleet: executor and the names of its manager and worker IAM roles",
+    );
+  }
+}
