@@ -5,10 +5,20 @@ import { ConfigError } from "./modules/config";
 import { loadConfig } from "./modules/config-loader";
 import { GitlabRunnerStack } from "./modules/gitlab-runner-stack";
 
+/** The `config` value of cdktf.json "context", which the cdktf CLI passes in CDKTF_CONTEXT_JSON. */
+function contextConfigPath(): unknown {
+  try {
+    return (JSON.parse(process.env.CDKTF_CONTEXT_JSON ?? "{}") as { config?: unknown }).config;
+  } catch {
+    return undefined;
+  }
+}
+
 function main(): void {
+  // Validate everything before the App exists: creating it already makes the output folder, and
+  // bad input must leave nothing behind.
+  const { config } = loadConfig({ contextPath: contextConfigPath() });
   const app = new App();
-  // Everything is validated before synthesis starts, so bad input writes nothing.
-  const { config } = loadConfig({ contextPath: app.node.tryGetContext("config") });
   new GitlabRunnerStack(app, config.name, config);
   app.synth();
 }

@@ -295,8 +295,12 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
       (key) => `${formatPath([...issue.path, key])}: unknown field (misspelt? Terraform would drop it silently, so it is refused here)`,
     );
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return [`${formatPath(issue.path)}: is required`];
+  if (issue.code === "invalid_type") {
+    if (issue.input === undefined) return [`${formatPath(issue.path)}: is required`];
+    const got = Array.isArray(issue.input) ? "array" : issue.input === null ? "null" : typeof issue.input;
+    // YAML reads an unquoted 123456789012 as a number: say how to fix it.
+    const hint = issue.expected === "string" && got === "number" ? "; quote it" : "";
+    return [`${formatPath(issue.path)}: must be ${issue.expected === "array" ? "a list" : `a ${issue.expected}`} (got ${got}${hint})`];
   }
   if (issue.code === "invalid_union" && issue.path.at(-1) === "backend") {
     return [`${formatPath(issue.path)}: type must be "local" or "s3"`];
@@ -307,7 +311,7 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
 /** Validates raw configuration data; throws ConfigError listing every problem. */
 export function parseConfig(data: unknown, source = "configuration"): RunnerStackConfig {
   const tokenProblems = findTokens(data);
-  const result = configSchema.safeParse(data);
+  const result = configSchema.safeParse(data, { reportInput: true });
   const problems = [...tokenProblems, ...(result.success ? [] : result.error.issues.flatMap(describeIssue))];
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(source, problems);

@@ -1,0 +1,114 @@
+// The ready-made app as users run it (compiled main.js, as cdktf.json's app command does).
+// `npm test` builds dist/ before jest runs.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const MAIN = resolve(__dirname, "..", "dist", "main.js");
+let dir: string;
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test does)`);
+});
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "gre-cli-"))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(env: Record<string, string> = {}) {
+  const outdir = join(dir, "out");
+  const result = spawnSync(process.execPath, [MAIN], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env },
+    encoding: "utf8",
+  });
+  return { ...result, outdir };
+}
+
+const VALID_YAML = `
+name: acme-runners
+aws:
+  region: eu-central-1
+  accountId: "111122223333"
+network:
+  vpcId: vpc-0123456789abcdef0
+  subnetIds: [subnet-0123456789abcdef0]
+gitlab:
+  url: https://gitlab.example.com
+ciImage:
+  repositoryName: ci/image
+  tag: "2.0.0"
+fleets:
+  - name: small
+    executor: docker
+    runnerTokenSsmParameter: /acme/runner-token
+`;
+
+test("with no configuration named, the embedded default synthesizes", () => {
+  const r = run();
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "gitlab-runners", "cdk.tf.json"), "utf8"));
+  expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_docker"]);
+});
+
+test("a YAML file named by GITLAB_RUNNER_ECR_CONFIG synthesizes that configuration", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML);
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"), "utf8"));
+  expect(json.module.runner_small.runner_worker_docker_options.image).toBe("111122223333.dkr.ecr.eu-central-1.amazonaws.com/ci/image:2.0.0");
+});
+
+test("a JSON file works too", () => {
+  writeFileSync(join(dir, "runners.json"), JSON.stringify(require("yaml").parse(VALID_YAML)));
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: join(dir, "runners.json") });
+  expect(r.status).toBe(0);
+  expect(existsSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"))).toBe(true);
+});
+
+test("bad input: exit 1, one line per problem naming the field, no stack trace, nothing written", () => {
+  const bad = VALID_YAML.replace('accountId: "111122223333"', "accountId: 111122223333")
+    .replace("executor: docker", "executor: shell")
+    .replace("url: https://", "url: http://");
+  writeFileSync(join(dir, "runners.yaml"), bad);
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(1);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.trimEnd().split("\n");
+  expect(lines[0]).toBe(`Invalid configuration (${join(dir, "runners.yaml")}):`);
+  expect(lines.slice(1)).toEqual([
+    "  - aws.accountId: must be a string (got number; quote it)",
+    "  - gitlab.url: must use https:// (the runner token travels over this connection)",
+    '  - fleets[0].executor: Invalid option: expected one of "docker"|"docker+machine"|"docker-autoscaler"',
+  ]);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(existsSync(r.outdir) ? readdirSync(r.outdir) : []).toEqual([]);
+});
+
+test("a token in the file is refused without echoing it", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replace("/acme/runner-token", "glrt-t1_AbCdEfGhIjKlMnOp"));
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("fleets[0].runnerTokenSsmParameter: looks like a GitLab token");
+  expect(r.stderr).not.toContain("AbCdEfGhIjKlMnOp");
+});
+
+test("a missing file and a malformed file are named clearly", () => {
+  const missing = run({ GITLAB_RUNNER_ECR_CONFIG: "nope.yaml" });
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toContain("GITLAB_RUNNER_ECR_CONFIG: cannot read the file (ENOENT)");
+
+  writeFileSync(join(dir, "broken.yaml"), "name: [unclosed\n");
+  const broken = run({ GITLAB_RUNNER_ECR_CONFIG: "broken.yaml" });
+  expect(broken.status).toBe(1);
+  expect(broken.stderr).toMatch(/\(file\): not valid YAML: /);
+  expect(broken.stderr).not.toMatch(/^\s+at /m);
+});
+
+test("the cdktf.json context value `config` names a file too", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML);
+  const r = run({ CDKTF_CONTEXT_JSON: JSON.stringify({ config: "runners.yaml" }) });
+  expect(r.stderr).toBe("");
+  expect(existsSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"))).toBe(true);
+});

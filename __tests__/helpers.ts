@@ -1,0 +1,64 @@
+import { Testing } from "cdktf";
+import { RunnerStackConfigInput } from "../modules/config";
+import { DEFAULT_CONFIG } from "../modules/default-config";
+import { GitlabRunnerStack } from "../modules/gitlab-runner-stack";
+
+/** The synthesized cdk.tf.json of a stack, as text and parsed. */
+export interface Synth {
+  readonly text: string;
+  readonly json: TerraformJson;
+}
+
+export interface TerraformJson {
+  terraform: Record<string, any>;
+  provider: Record<string, any[]>;
+  resource: Record<string, Record<string, any>>;
+  module: Record<string, Record<string, any>>;
+  output: Record<string, { value: unknown }>;
+}
+
+export function synth(config: RunnerStackConfigInput = DEFAULT_CONFIG): Synth {
+  const app = Testing.app();
+  const stack = new GitlabRunnerStack(app, "test", config);
+  const text = Testing.synth(stack);
+  return { text, json: JSON.parse(text) as TerraformJson };
+}
+
+/** A deep copy of the default configuration with some fields replaced. */
+export function configWith(patch: Partial<RunnerStackConfigInput>): RunnerStackConfigInput {
+  return { ...structuredClone(DEFAULT_CONFIG), ...structuredClone(patch) };
+}
+
+export interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string[];
+  Resource: string[];
+}
+
+/** The policy document of aws_iam_policy.<name>, parsed. */
+export function policyDocument(json: TerraformJson, name: string): { Version: string; Statement: Statement[] } {
+  const policy = json.resource.aws_iam_policy?.[name];
+  if (!policy) throw new Error(`no aws_iam_policy.${name}; have ${Object.keys(json.resource.aws_iam_policy ?? {}).join(", ")}`);
+  return JSON.parse(policy.policy as string);
+}
+
+/** action -> sorted resources, over all statements of a document: the effective grant. */
+export function grants(doc: { Statement: Statement[] }): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const s of doc.Statement) {
+    expect(s.Effect).toBe("Allow");
+    for (const a of s.Action) out[a] = [...new Set([...(out[a] ?? []), ...s.Resource])].sort();
+  }
+  return out;
+}
+
+/** The policy names a module instance receives through one of its policy_arns lists. */
+export function attachedPolicies(module: Record<string, any>, variable: string): string[] {
+  const arns: string[] = module[variable]?.policy_arns ?? [];
+  return arns.map((arn) => {
+    const m = /^\$\{aws_iam_policy\.([^.]+)\.arn\}$/.exec(arn);
+    if (!m) throw new Error(`unexpected policy ARN expression ${arn}`);
+    return m[1]!;
+  });
+}
