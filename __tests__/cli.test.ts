@@ -112,3 +112,12 @@ test("the cdktf.json context value `config` names a file too", () => {
   expect(r.stderr).toBe("");
   expect(existsSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"))).toBe(true);
 });
+
+test("the shipped example configuration is valid and synthesizes", () => {
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: resolve(__dirname, "..", "examples", "runners.example.yaml") });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"), "utf8"));
+  expect(json.terraform.backend.s3.use_lockfile).toBe(true);
+  expect(Object.keys(json.module).sort()).toEqual(["runner_scale", "runner_small"]);
+});
