@@ -121,3 +121,24 @@ test("the shipped example configuration is valid and synthesizes", () => {
   expect(json.terraform.backend.s3.use_lockfile).toBe(true);
   expect(Object.keys(json.module).sort()).toEqual(["runner_scale", "runner_small"]);
 });
+
+test("synthesizing in two different folders gives byte-identical JSON with no machine path in it", () => {
+  const first = run();
+  const otherDir = mkdtempSync(join(tmpdir(), "gre-cli-other-"));
+  try {
+    const second = spawnSync(process.execPath, [MAIN], {
+      cwd: otherDir,
+      env: { PATH: process.env.PATH, CDKTF_OUTDIR: join(otherDir, "out") },
+      encoding: "utf8",
+    });
+    expect(second.status).toBe(0);
+    const a = readFileSync(join(first.outdir, "stacks", "gitlab-runners", "cdk.tf.json"), "utf8");
+    const b = readFileSync(join(otherDir, "out", "stacks", "gitlab-runners", "cdk.tf.json"), "utf8");
+    expect(b).toBe(a);
+    for (const machineSpecific of [dir, otherDir, tmpdir(), resolve(__dirname, "..")]) {
+      expect(a).not.toContain(machineSpecific);
+    }
+  } finally {
+    rmSync(otherDir, { recursive: true, force: true });
+  }
+});
