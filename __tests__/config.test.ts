@@ -58,6 +58,7 @@ const cases: [string, (c: any) => void, string | RegExp][] = [
   ["bucket name like an IP address", (c) => (c.cache = { bucketName: "192.168.1.1" }), "cache.bucketName: must not be formatted as an IP address"],
   ["bucket name with adjacent periods", (c) => (c.cache = { bucketName: "a..b" }), "cache.bucketName: must not contain two adjacent periods"],
   ["bucket name with reserved prefix", (c) => (c.cache = { bucketName: "xn--cache" }), /^cache\.bucketName: must not start with xn--/],
+  ["Name tag", (c) => (c.tags.Name = "runners"), /^tags: must not set Name/],
   ["hop limit 1", (c) => (c.metadataHopLimit = 1), /^metadataHopLimit: must be at least 2/],
   ["SSM parameter name", (c) => (c.fleets[0].runnerTokenSsmParameter = "my token"), /^fleets\[0\]\.runnerTokenSsmParameter: must be an SSM parameter name/],
   ["misspelt field", (c) => (c.fleets[0].manager.instanceTyp = "t3.large"), /^fleets\[0\]\.manager\.instanceTyp: unknown field/],

@@ -48,7 +48,10 @@ const bucketName = z
 
 const tags = z
   .record(z.string().min(1).max(128), z.string().max(256))
-  .refine((t) => Object.keys(t).length <= 40, "at most 40 tags (AWS allows 50 per resource; the module adds its own)");
+  .refine((t) => Object.keys(t).length <= 40, "at most 40 tags (AWS allows 50 per resource; the module adds its own)")
+  // The module names its resources and IAM roles after the Name tag when one is given: every fleet
+  // would get the same names and collide.
+  .refine((t) => !Object.keys(t).some((k) => k.toLowerCase() === "name"), "must not set Name: the module derives resource and IAM role names from it, so fleets would collide");
 
 const gitlabUrl = z
   .string()
