@@ -106,6 +106,29 @@ describe("the embedded default configuration", () => {
     });
   });
 
+  test("Terraform treats ${ and %{ in JSON strings as templates: only intended references contain them, no script or document", () => {
+    const templated: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (typeof v === "string" && /[$%]\{/.test(v)) templated.push(path);
+      else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    };
+    walk(json.module, "module");
+    walk(json.resource, "resource");
+    expect(templated.sort()).toEqual([
+      "module.runner_autoscaler.runner_role.policy_arns[0]",
+      "module.runner_autoscaler.runner_worker_docker_autoscaler_role.policy_arns[0]",
+      "module.runner_docker.runner_role.policy_arns[0]",
+      "resource.aws_ecr_lifecycle_policy.apps_example-app.repository",
+      "resource.aws_ecr_lifecycle_policy.ci_docker-ecr.repository",
+      "resource.aws_s3_bucket_lifecycle_configuration.cache.bucket",
+      "resource.aws_s3_bucket_ownership_controls.cache.bucket",
+      "resource.aws_s3_bucket_policy.cache.bucket",
+      "resource.aws_s3_bucket_public_access_block.cache.bucket",
+      "resource.aws_s3_bucket_server_side_encryption_configuration.cache.bucket",
+    ]);
+  });
+
   test("synthesizing twice gives byte-identical output", () => {
     expect(synth().text).toBe(text);
   });
