@@ -3,6 +3,7 @@ import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RunnerStackConfig, RunnerStackConfigInput, parseConfig } from "./config";
 import { GitlabRunnerEcr } from "./gitlab-runner-ecr";
+import { unwrapInterpolationOnlyStrings } from "./hcl-expression";
 
 /**
  * The ready-made stack: AWS provider, state backend, and the GitlabRunnerEcr construct. Use
@@ -39,5 +40,11 @@ export class GitlabRunnerStack extends TerraformStack {
     }
 
     this.runners = new GitlabRunnerEcr(this, "runners", config);
+  }
+
+  /** `cdktf synth --hcl`: cdktf's HCL, with references written as `terraform fmt` writes them. */
+  override toHclTerraform(): { [key: string]: any } {
+    const out = super.toHclTerraform();
+    return { ...out, hcl: unwrapInterpolationOnlyStrings(out.hcl) };
   }
 }
