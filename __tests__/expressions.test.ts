@@ -7,6 +7,7 @@ import { getExpressionAst, getReferencesInExpression } from "@cdktf/hcl2json";
 import { RunnerStackConfigInput } from "../modules/config";
 import { DEFAULT_CONFIG } from "../modules/default-config";
 import { splitTemplate } from "../modules/hcl-expression";
+import { loadConfig } from "../modules/config-loader";
 import { configWith, synth, TerraformJson } from "./helpers";
 
 const MODULE_OUTPUTS = new Set<string>(
@@ -64,6 +65,9 @@ async function expressionProblems(json: TerraformJson & Record<string, any>): Pr
 
 const CONFIGS: Record<string, RunnerStackConfigInput> = {
   default: DEFAULT_CONFIG,
+  "values left to Terraform variables": loadConfig({
+    env: { GITLAB_RUNNER_ECR_CONFIG: join(__dirname, "..", "examples", "runners.terraform-variables.yaml") },
+  }).config as RunnerStackConfigInput,
   "docker+machine with an existing repository and S3 backend": configWith({
     repositories: [{ arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", access: "pull", usedAsJobImage: true }],
     backend: { type: "s3", bucket: "acme-terraform-state", key: "runners.tfstate", region: "eu-west-1" },

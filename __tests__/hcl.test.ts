@@ -9,7 +9,6 @@ import { parse } from "@cdktf/hcl2json";
 import { hclExpression, splitTemplate, unwrapInterpolationOnlyStrings } from "../modules/hcl-expression";
 import { credHelpersInstallScript } from "../modules/runner-docker-auth";
 import { AUTOSCALER_WORKER_START_SCRIPT } from "../modules/runner-fleet";
-import { synth } from "./helpers";
 import { TERRAFORM_ENV, requireTool } from "./system-tools";
 
 const ROOT = join(__dirname, "..");
@@ -130,24 +129,34 @@ describe("hclExpression", () => {
   });
 });
 
-withTerraform("cdktf synth --hcl of the stack", () => {
+const STACKS: [string, string | undefined, string][] = [
+  ["the embedded default", undefined, "gitlab-runners"],
+  ["examples/runners.terraform-variables.yaml", join(ROOT, "examples", "runners.terraform-variables.yaml"), "acme-runners"],
+];
+
+describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) => {
   let dir: string;
   let hcl: string;
+  let json: Record<string, any>;
   beforeAll(() => {
+    if (!hasTerraform) return;
     dir = mkdtempSync(join(tmpdir(), "hcl-synth-"));
-    const run = spawnSync("npx", ["cdktf", "synth", "--hcl", "--output", join(dir, "out")], {
-      cwd: ROOT,
-      env: TERRAFORM_ENV,
-      encoding: "utf8",
-    });
-    if (run.status !== 0) throw new Error(`cdktf synth --hcl failed:\n${run.stdout}\n${run.stderr}`);
-    hcl = readFileSync(join(dir, "out", "stacks", "gitlab-runners", "cdk.tf"), "utf8");
-  }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const env = { ...TERRAFORM_ENV, GITLAB_RUNNER_ECR_CONFIG: configFile ?? "" };
+    for (const [format, out] of [["--hcl", "hcl"], [undefined, "json"]] as const) {
+      const args = ["cdktf", "synth", ...(format ? [format] : []), "--output", join(dir, out)];
+      const run = spawnSync("npx", args, { cwd: ROOT, env, encoding: "utf8" });
+      if (run.status !== 0) throw new Error(`cdktf ${args.join(" ")} failed:\n${run.stdout}\n${run.stderr}`);
+    }
+    hcl = readFileSync(join(dir, "hcl", "stacks", stackName, "cdk.tf"), "utf8");
+    json = JSON.parse(readFileSync(join(dir, "json", "stacks", stackName, "cdk.tf.json"), "utf8"));
+  }, 90_000);
+  afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  test("passes terraform fmt -check", () => {
+  const test_ = hasTerraform ? test : test.skip;
+
+  test_("passes terraform fmt -check", () => {
     const run = spawnSync("terraform", ["fmt", "-check", "-diff", "cdk.tf"], {
-      cwd: join(dir, "out", "stacks", "gitlab-runners"),
+      cwd: join(dir, "hcl", "stacks", stackName),
       env: TERRAFORM_ENV,
       encoding: "utf8",
     });
@@ -155,21 +164,22 @@ withTerraform("cdktf synth --hcl of the stack", () => {
     expect(run.status).toBe(0);
   });
 
-  test("parses with hcl2json and declares the same blocks as cdk.tf.json, with identical module inputs", async () => {
+  test_("parses with hcl2json and says what cdk.tf.json says: blocks, module inputs, variables", async () => {
     const parsed = await parse("cdk.tf", hcl);
-    const { json } = synth();
     const names = (o: Record<string, Record<string, unknown>> = {}) =>
       Object.entries(o).flatMap(([type, blocks]) => Object.keys(blocks).map((n) => `${type}.${n}`)).sort();
     expect(names(parsed.resource)).toEqual(names(json.resource));
     expect(Object.keys(parsed.output ?? {}).sort()).toEqual(Object.keys(json.output).sort());
+    const withoutMetadata = ({ "//": _metadata, ...rest }: Record<string, unknown>) => rest;
     expect(Object.keys(parsed.module).sort()).toEqual(Object.keys(json.module).sort());
-    for (const [name, block] of Object.entries(json.module)) {
-      const { "//": _metadata, ...inputs } = block;
-      expect(parsed.module[name]).toEqual([inputs]);
+    for (const [name, block] of Object.entries(json.module as Record<string, Record<string, unknown>>)) {
+      expect(parsed.module[name]).toEqual([withoutMetadata(block)]);
     }
-    // The scripts survived as text: the heredoc holds the exact install script.
-    expect(parsed.module.runner_docker[0].runner_install.post_install_script).toBe(
-      json.module.runner_docker!.runner_install.post_install_script,
-    );
+    expect(Object.keys(parsed.variable ?? {}).sort()).toEqual(Object.keys(json.variable ?? {}).sort());
+    for (const [name, block] of Object.entries((json.variable ?? {}) as Record<string, Record<string, unknown>>)) {
+      const [fromHcl] = parsed.variable[name] as Record<string, unknown>[];
+      // hcl2json writes a type expression as a template: "${list(string)}".
+      expect({ ...fromHcl, type: String(fromHcl!.type).replace(/^\$\{(.*)\}$/, "$1") }).toEqual(block);
+    }
   });
 });

@@ -6,6 +6,18 @@
 import { z } from "zod";
 import { ECR_REPOSITORY_NAME, parseEcrRepositoryArn } from "./aws-names";
 import { terraformName } from "./terraform-names";
+import {
+  GITLAB_URL,
+  INSTANCE_TYPE,
+  INSTANCE_TYPES,
+  MAX_CONCURRENT_JOBS,
+  MAX_WORKER_INSTANCES,
+  SSM_PARAMETER_NAME,
+  SUBNET_IDS,
+  VPC_ID,
+  ValueRule,
+  zodSchema,
+} from "./value-rules";
 
 export const EXECUTORS = ["docker", "docker+machine", "docker-autoscaler"] as const;
 export type Executor = (typeof EXECUTORS)[number];
@@ -21,21 +33,11 @@ export const DEFAULT_RUNNER_VERSION = "19.4.0";
 // Shapes of AWS identifiers. Each rule names what is expected, since the message reaches the user.
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1");
 const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
-const vpcId = z.string().regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be a VPC id such as vpc-0123456789abcdef0");
-const subnetId = z
-  .string()
-  .regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be a subnet id such as subnet-0123456789abcdef0");
-const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t3.medium");
 const ecrRepositoryName = z
   .string()
   .min(2, "must be 2 to 256 characters")
   .max(256, "must be 2 to 256 characters")
   .regex(ECR_REPOSITORY_NAME, "must be a valid ECR repository name: lowercase letters, digits, and . _ - / between them");
-const ssmParameterName = z
-  .string()
-  .min(1)
-  .max(2048)
-  .regex(/^[a-zA-Z0-9_.\-/]+$/, "must be an SSM parameter name (letters, digits, _ . - /)");
 
 /** S3 bucket naming rules (general purpose buckets). */
 const bucketName = z
@@ -53,18 +55,28 @@ const tags = z
   // would get the same names and collide.
   .refine((t) => !Object.keys(t).some((k) => k.toLowerCase() === "name"), "must not set Name: the module derives resource and IAM role names from it, so fleets would collide");
 
-const gitlabUrl = z
+// Names Terraform gives a meaning inside a module or variable block.
+const RESERVED_VARIABLE_NAMES = ["count", "depends_on", "for_each", "lifecycle", "locals", "providers", "source", "version"];
+
+/** A value left to a Terraform input variable, with the configured default if any. */
+export interface VariableRef<T> {
+  readonly terraformVariable: string;
+  readonly default?: T;
+}
+
+export function isVariableRef(value: unknown): value is VariableRef<unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "terraformVariable" in value;
+}
+
+const variableName = z
   .string()
-  .url("must be a URL")
-  .refine((s) => s.startsWith("https://"), "must use https:// (the runner token travels over this connection)")
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.username === "" && u.password === "" && u.search === "" && u.hash === "";
-    } catch {
-      return true; // reported by .url()
-    }
-  }, "must not contain credentials, a query or a fragment");
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be 1-64 characters: lowercase letters, digits and _, starting with a letter")
+  .refine((n) => !RESERVED_VARIABLE_NAMES.includes(n), "is a name Terraform reserves");
+
+/** The literal value, or `{ terraformVariable, default? }` to leave it to a Terraform variable. */
+function literalOrVariable<T extends z.ZodType>(literal: T) {
+  return z.union([literal, z.strictObject({ terraformVariable: variableName, default: literal.optional() })]);
+}
 
 const repository = z
   .strictObject({
@@ -87,8 +99,8 @@ const repository = z
   });
 
 const workers = z.strictObject({
-  instanceTypes: z.array(instanceType).min(1).default(["m6i.large"]),
-  maxInstances: z.number().int().min(1).max(500).default(10),
+  instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES)).default(["m6i.large"]),
+  maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES)).default(10),
   idleCount: z.number().int().min(0).default(0),
   idleTimeMinutes: z.number().int().min(1).default(30),
   spot: z.boolean().default(false),
@@ -105,11 +117,11 @@ const fleet = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,19}$/, "must be 1-20 characters: lowercase letters, digits and -, starting with a letter"),
     executor: z.enum(EXECUTORS),
-    runnerTokenSsmParameter: ssmParameterName,
-    maxConcurrentJobs: z.number().int().min(1).max(1000).default(4),
+    runnerTokenSsmParameter: literalOrVariable(zodSchema(SSM_PARAMETER_NAME)),
+    maxConcurrentJobs: literalOrVariable(zodSchema(MAX_CONCURRENT_JOBS)).default(4),
     manager: z
       .strictObject({
-        instanceType: instanceType.default("t3.medium"),
+        instanceType: literalOrVariable(zodSchema(INSTANCE_TYPE)).default("t3.medium"),
       })
       .default({ instanceType: "t3.medium" }),
     workers: workers.optional(),
@@ -151,11 +163,11 @@ export const configSchema = z
     aws: z.strictObject({ region, accountId }),
     tags: tags.default({}),
     network: z.strictObject({
-      vpcId,
-      subnetIds: z.array(subnetId).min(1, "needs at least one subnet"),
+      vpcId: literalOrVariable(zodSchema(VPC_ID)),
+      subnetIds: literalOrVariable(zodSchema(SUBNET_IDS)),
     }),
     gitlab: z.strictObject({
-      url: gitlabUrl,
+      url: literalOrVariable(zodSchema(GITLAB_URL)),
       runnerVersion: z
         .string()
         .regex(/^\d+\.\d+\.\d+$/, "must be a GitLab Runner release such as 19.4.0")
@@ -222,6 +234,21 @@ export const configSchema = z
         seenRepos.set(key, i);
       }
     });
+    // One Terraform variable may stand for several fields (one instance type for all fleets, say),
+    // but only for values of one kind and with one default.
+    const firstUse = new Map<string, SettableValue>();
+    for (const use of settableValues(c)) {
+      if (!isVariableRef(use.value)) continue;
+      const name = use.value.terraformVariable;
+      const first = firstUse.get(name);
+      if (first === undefined) {
+        firstUse.set(name, use);
+      } else if (first.rule !== use.rule) {
+        ctx.addIssue({ code: "custom", path: [...use.path, "terraformVariable"], message: `"${name}" already stands for ${formatPath(first.path)}, a different kind of value` });
+      } else if (JSON.stringify((first.value as VariableRef<unknown>).default) !== JSON.stringify(use.value.default)) {
+        ctx.addIssue({ code: "custom", path: [...use.path, "default"], message: `differs from the default given for "${name}" at ${formatPath(first.path)}` });
+      }
+    }
     c.fleets.forEach((f, i) => {
       // Module naming: IAM names are `<environment>-terminate-instances` etc., 64 characters at most.
       const environment = fleetEnvironment(c.name, f.name);
@@ -235,12 +262,57 @@ export const configSchema = z
     });
   });
 
+/** A configured value that a Terraform variable may stand for, with the rule it must follow. */
+export interface SettableValue {
+  readonly path: readonly (string | number)[];
+  readonly rule: ValueRule;
+  /** What the value is for, as the variable's description says it. */
+  readonly description: string;
+  /** The fleet the value belongs to, if it belongs to one. */
+  readonly fleet?: string;
+  /** The literal, or a VariableRef. */
+  readonly value: unknown;
+}
+
+/** Every value that may be left to a Terraform input variable, in a stable order. */
+export function settableValues(c: z.output<typeof configSchema>): SettableValue[] {
+  return [
+    { path: ["network", "vpcId"], rule: VPC_ID, description: "VPC of the runner managers and workers", value: c.network.vpcId },
+    { path: ["network", "subnetIds"], rule: SUBNET_IDS, description: "Subnets of the runners: managers run in the first, workers in all", value: c.network.subnetIds },
+    { path: ["gitlab", "url"], rule: GITLAB_URL, description: "URL of the GitLab instance the runners register with", value: c.gitlab.url },
+    ...c.fleets.flatMap((f, i): SettableValue[] => [
+      {
+        path: ["fleets", i, "runnerTokenSsmParameter"],
+        rule: SSM_PARAMETER_NAME,
+        description: "Name of the SSM SecureString parameter that holds the runner authentication token",
+        fleet: f.name,
+        value: f.runnerTokenSsmParameter,
+      },
+      { path: ["fleets", i, "maxConcurrentJobs"], rule: MAX_CONCURRENT_JOBS, description: "Most jobs run at once", fleet: f.name, value: f.maxConcurrentJobs },
+      { path: ["fleets", i, "manager", "instanceType"], rule: INSTANCE_TYPE, description: "EC2 instance type of the runner manager", fleet: f.name, value: f.manager.instanceType },
+      ...(f.workers === undefined
+        ? []
+        : [
+            { path: ["fleets", i, "workers", "instanceTypes"], rule: INSTANCE_TYPES, description: "EC2 instance types of the workers, the first being the default", fleet: f.name, value: f.workers.instanceTypes },
+            { path: ["fleets", i, "workers", "maxInstances"], rule: MAX_WORKER_INSTANCES, description: "Most worker instances at once", fleet: f.name, value: f.workers.maxInstances },
+          ]),
+    ]),
+  ];
+}
+
 /** What users write: optional fields may be left out. */
 export type RunnerStackConfigInput = z.input<typeof configSchema>;
 /** The configuration after validation, with every default filled in. */
 export type RunnerStackConfig = z.output<typeof configSchema>;
-export type FleetConfig = RunnerStackConfig["fleets"][number];
-export type RepositoryConfig = RunnerStackConfig["repositories"][number];
+/** A configuration whose variable references were replaced by Terraform references (tokens). */
+export type ResolvedConfig = WithoutVariables<RunnerStackConfig>;
+type WithoutVariables<T> =
+  T extends VariableRef<unknown> ? never
+  : T extends readonly (infer E)[] ? WithoutVariables<E>[]
+  : T extends object ? { [K in keyof T]: WithoutVariables<T[K]> }
+  : T;
+export type FleetConfig = ResolvedConfig["fleets"][number];
+export type RepositoryConfig = ResolvedConfig["repositories"][number];
 
 /** The module's `environment` for a fleet: the prefix of every name the module gives. */
 export function fleetEnvironment(stackName: string, fleetName: string): string {
@@ -308,7 +380,17 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === "invalid_union" && issue.path.at(-1) === "backend") {
     return [`${formatPath(issue.path)}: type must be "local" or "s3"`];
   }
+  if (issue.code === "invalid_union") {
+    // A literal or a { terraformVariable } object: report against the form the user chose.
+    const branch = issue.errors[isPlainObject(issue.input) ? 1 : 0] ?? [];
+    const lines = branch.flatMap((sub) => describeIssue({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue));
+    if (lines.length > 0) return lines;
+  }
   return [`${formatPath(issue.path)}: ${issue.message}`];
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Validates raw configuration data; throws ConfigError listing every problem. */

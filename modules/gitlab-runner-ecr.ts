@@ -7,6 +7,7 @@ import { IEcrRepository } from "./ecr-permissions";
 import { ExistingEcrRepository } from "./existing-ecr-repository";
 import { PrivateEcrRepository } from "./private-ecr-repository";
 import { RunnerFleet } from "./runner-fleet";
+import { resolveVariables } from "./stack-variables";
 import { terraformName } from "./terraform-names";
 
 export interface ApplicationRepository {
@@ -24,6 +25,7 @@ export interface ApplicationRepository {
  * users write it and validates it; invalid input throws ConfigError naming every problem.
  */
 export class GitlabRunnerEcr extends Construct {
+  /** The validated configuration, variable references (`{ terraformVariable }`) included. */
   readonly config: RunnerStackConfig;
   readonly ciImage: CiImageRepository;
   readonly applicationRepositories: readonly ApplicationRepository[];
@@ -32,8 +34,9 @@ export class GitlabRunnerEcr extends Construct {
 
   constructor(scope: Construct, id: string, config: RunnerStackConfigInput | RunnerStackConfig) {
     super(scope, id);
-    const c = parseConfig(config);
-    this.config = c;
+    this.config = parseConfig(config);
+    // Values left to Terraform variables become references from here on.
+    const c = resolveVariables(this, this.config);
     const { accountId, region } = c.aws;
 
     this.ciImage = new CiImageRepository(this, "ci-image", {

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Fn, Op, Token } from "cdktf";
 import { Executor } from "./config";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./gitlab-runner-module";
 import { RolePolicy } from "./role-policy";
@@ -45,6 +46,17 @@ export interface RunnerFleetProps {
   /** IMDSv2 hop limit of manager and workers, at least 2. */
   readonly metadataHopLimit: number;
   readonly tags?: { readonly [key: string]: string };
+}
+
+/** The first item of a list, which may be a Terraform variable's list (then `element(list, 0)`). */
+function firstItem(list: readonly string[]): string {
+  return Token.isUnresolved(list) ? Fn.element(list, 0) : list[0]!;
+}
+
+/** Whether a list has more than one item, decided at plan time for a variable's list. */
+function hasSeveralItems(list: readonly string[]): boolean {
+  // The module's input is a bool; a token stands in for it until Terraform evaluates it.
+  return Token.isUnresolved(list) ? (Op.gt(Fn.lengthOf(list), 1) as unknown as boolean) : list.length > 1;
 }
 
 /** Worker user data for docker-autoscaler: the default Ubuntu AMI has no Docker engine. */
@@ -114,7 +126,7 @@ export class RunnerFleet extends Construct {
     const common: GitlabRunnerModuleInputs = {
       environment: props.environment,
       vpc_id: props.vpcId,
-      subnet_id: props.subnetIds[0]!,
+      subnet_id: firstItem(props.subnetIds),
       tags: props.tags,
       runner_gitlab: {
         url: props.gitlabUrl,
@@ -172,9 +184,9 @@ export class RunnerFleet extends Construct {
       },
       runner_worker_docker_autoscaler_asg: {
         subnet_ids: props.subnetIds,
-        default_instance_type: w.instanceTypes[0]!,
+        default_instance_type: firstItem(w.instanceTypes),
         types: w.instanceTypes,
-        enable_mixed_instances_policy: w.instanceTypes.length > 1 || w.spot === true,
+        enable_mixed_instances_policy: w.spot === true || hasSeveralItems(w.instanceTypes),
         on_demand_percentage_above_base_capacity: w.spot === true ? 0 : 100,
       },
       runner_worker_docker_autoscaler_instance: {
