@@ -22,3 +22,7 @@ export { CacheBucket, CacheBucketProps } from "./modules/cache-bucket";
 export { RolePolicy, PolicyDocument, PolicyStatement } from "./modules/role-policy";
 export { IEcrRepository } from "./modules/ecr-permissions";
 export { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./modules/gitlab-runner-module";
+export { SecurityRules, RuleFinding, acknowledgeRule } from "./modules/security-rules";
+export { SECURITY_RULES, SecurityRule } from "./modules/rules";
+export { renderReviewReport } from "./modules/review-report";
+export { VariableRef } from "./modules/config";

@@ -1,5 +1,7 @@
 // The ready-made app: `npx cdktf synth` synthesizes the configuration named by
 // GITLAB_RUNNER_ECR_CONFIG (JSON or YAML), or the embedded example when none is named.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { App } from "cdktf";
 import { ConfigError } from "./modules/config";
 import { loadConfig } from "./modules/config-loader";
@@ -19,8 +21,10 @@ function main(): void {
   // bad input must leave nothing behind.
   const { config } = loadConfig({ contextPath: contextConfigPath() });
   const app = new App();
-  new GitlabRunnerStack(app, config.name, config);
+  const stack = new GitlabRunnerStack(app, config.name, config);
   app.synth();
+  // After a successful synthesis (rules and validations passed): the review report beside cdk.tf.json.
+  writeFileSync(join(app.outdir, "stacks", stack.node.id, "review.md"), stack.runners.reviewReport());
 }
 
 try {

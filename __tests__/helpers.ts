@@ -20,7 +20,8 @@ export interface TerraformJson {
 export function synth(config: RunnerStackConfigInput = DEFAULT_CONFIG): Synth {
   const app = Testing.app();
   const stack = new GitlabRunnerStack(app, "test", config);
-  const text = Testing.synth(stack);
+  // With validations, as `cdktf synth` runs them: policy limits and the security rules.
+  const text = Testing.synth(stack, true);
   return { text, json: JSON.parse(text) as TerraformJson };
 }
 

@@ -321,7 +321,7 @@ export function fleetEnvironment(stackName: string, fleetName: string): string {
 
 // GitLab token prefixes: runner authentication (glrt-), legacy registration (GR1348941), personal,
 // project and group access tokens (glpat-), CI job tokens (glcbt-), deploy tokens (gldt-).
-const TOKEN_PATTERN = /(^|[^A-Za-z0-9])(glrt-|GR1348941|glpat-|glcbt-|gldt-|glptt-)[A-Za-z0-9_-]{8,}/;
+export const TOKEN_PATTERN = /(^|[^A-Za-z0-9])(glrt-|GR1348941|glpat-|glcbt-|gldt-|glptt-)[A-Za-z0-9_-]{8,}/;
 
 /**
  * Every string in the raw input (unknown fields included) that looks like a GitLab token. Run on

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { CacheBucket } from "./cache-bucket";
 import { CiImageRepository } from "./ci-image-repository";
 import { RunnerStackConfig, RunnerStackConfigInput, fleetEnvironment, parseConfig } from "./config";
@@ -7,6 +7,8 @@ import { IEcrRepository } from "./ecr-permissions";
 import { ExistingEcrRepository } from "./existing-ecr-repository";
 import { PrivateEcrRepository } from "./private-ecr-repository";
 import { RunnerFleet } from "./runner-fleet";
+import { renderReviewReport } from "./review-report";
+import { SecurityRules } from "./security-rules";
 import { resolveVariables } from "./stack-variables";
 import { terraformName } from "./terraform-names";
 
@@ -31,10 +33,15 @@ export class GitlabRunnerEcr extends Construct {
   readonly applicationRepositories: readonly ApplicationRepository[];
   readonly cache: CacheBucket;
   readonly fleets: readonly RunnerFleet[];
+  /** Registry hosts of the images jobs may use as `image:`; the managers' credHelpers entries. */
+  readonly jobImageRegistryHosts: readonly string[];
+  /** The security rules checking this construct's tree (or its stack's) at synthesis. */
+  readonly securityRules: SecurityRules;
 
   constructor(scope: Construct, id: string, config: RunnerStackConfigInput | RunnerStackConfig) {
     super(scope, id);
     this.config = parseConfig(config);
+    this.securityRules = SecurityRules.applyTo(this);
     // Values left to Terraform variables become references from here on.
     const c = resolveVariables(this, this.config);
     const { accountId, region } = c.aws;
@@ -71,6 +78,7 @@ export class GitlabRunnerEcr extends Construct {
     });
 
     const jobImageRepositories = [this.ciImage, ...this.applicationRepositories.filter((a) => a.usedAsJobImage).map((a) => a.repository)];
+    this.jobImageRegistryHosts = [...new Set(jobImageRepositories.map((r) => r.registryHost))].sort();
 
     this.fleets = c.fleets.map((f) => {
       const fleet = new RunnerFleet(this, f.name, {
@@ -85,7 +93,7 @@ export class GitlabRunnerEcr extends Construct {
         maxConcurrentJobs: f.maxConcurrentJobs,
         workers: f.workers,
         defaultImage: this.ciImage.imageUri,
-        jobImageRegistryHosts: jobImageRepositories.map((r) => r.registryHost),
+        jobImageRegistryHosts: this.jobImageRegistryHosts,
         cacheBucketName: this.cache.bucketName,
         metadataHopLimit: c.metadataHopLimit,
         tags: c.tags,
@@ -106,6 +114,14 @@ export class GitlabRunnerEcr extends Construct {
     });
 
     this.addOutputs();
+  }
+
+  /**
+   * The plan-review report (see review-report.ts) as Markdown. Complete after synthesis, when the
+   * security rules have run; the app writes it to cdktf.out/stacks/<stack>/review.md.
+   */
+  reviewReport(): string {
+    return renderReviewReport(this, TerraformStack.of(this).node.id, this.securityRules.findings);
   }
 
   private addOutputs(): void {

@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RunnerStackConfig, RunnerStackConfigInput, parseConfig } from "./config";
 import { GitlabRunnerEcr } from "./gitlab-runner-ecr";
 import { unwrapInterpolationOnlyStrings } from "./hcl-expression";
+import { SecurityRules } from "./security-rules";
 
 /**
  * The ready-made stack: AWS provider, state backend, and the GitlabRunnerEcr construct. Use
@@ -14,6 +15,8 @@ export class GitlabRunnerStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, input: RunnerStackConfigInput | RunnerStackConfig) {
     super(scope, id);
+    // The rules check the whole stack (provider and backend included), not only the runners.
+    SecurityRules.applyTo(this);
     const config = parseConfig(input);
 
     new AwsProvider(this, "aws", {

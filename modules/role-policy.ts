@@ -34,12 +34,14 @@ export interface RolePolicyProps {
  */
 export class RolePolicy extends Construct {
   readonly policy: IamPolicy;
+  readonly policyName: string;
   readonly roleLabel: string;
   private readonly statements = new Map<string, { actions: Set<string>; resources: Set<string> }>();
 
   constructor(scope: Construct, id: string, props: RolePolicyProps) {
     super(scope, id);
     this.roleLabel = props.roleLabel;
+    this.policyName = props.policyName;
     this.policy = new IamPolicy(this, "policy", {
       name: props.policyName,
       description: `Least-privilege ECR and cache access of the GitLab runner ${props.roleLabel} role (generated)`,

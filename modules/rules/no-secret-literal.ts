@@ -1,0 +1,34 @@
+import { TerraformElement } from "cdktf";
+import { TOKEN_PATTERN } from "../config";
+import { SecurityRule } from "./security-rule";
+import { resolveInStack } from "./terraform-block";
+
+// What must never be written into cdk.tf.json, where it would sit in the repository, the plan and
+// the state: GitLab tokens (the configuration validator refuses them too), AWS access key ids, and
+// private keys.
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [TOKEN_PATTERN, "a GitLab token"],
+  [/(^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$)/, "an AWS access key id"],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
+];
+
+function strings(value: unknown, path: string): [string, string][] {
+  if (typeof value === "string") return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => (k === "//" ? [] : strings(v, path === "" ? k : `${path}.${k}`)));
+  }
+  return [];
+}
+
+export const NO_SECRET_LITERAL: SecurityRule = {
+  id: "no-secret-literal",
+  description: "No token, access key or private key appears as a literal anywhere in the synthesized stack.",
+  check(node) {
+    if (!TerraformElement.isTerraformElement(node)) return [];
+    const json = resolveInStack(node, (node as TerraformElement).toTerraform());
+    return strings(json, "").flatMap(([path, text]) =>
+      SECRET_PATTERNS.filter(([re]) => re.test(text)).map(([, what]) => `${path} looks like ${what} (the value is not repeated here)`),
+    );
+  },
+};
