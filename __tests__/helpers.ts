@@ -25,6 +25,36 @@ export function synth(config: RunnerStackConfigInput = DEFAULT_CONFIG): Synth {
   return { text, json: JSON.parse(text) as TerraformJson };
 }
 
+/**
+ * One fleet of `executor` in account 111122223333 (eu-central-1), with three application
+ * repositories: apps/web (pull-push), apps/base (pull, job image) and shared/tools in account
+ * 444455556666, us-east-1 (pull, job image); cache bucket acme-runner-cache; CI image ci/image:2.0.0.
+ * The IAM tests write their expectations against this configuration.
+ */
+export function acmeConfig(executor: "docker" | "docker+machine" | "docker-autoscaler"): RunnerStackConfigInput {
+  return {
+    name: "acme",
+    aws: { region: "eu-central-1", accountId: "111122223333" },
+    network: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"] },
+    gitlab: { url: "https://gitlab.example.com" },
+    ciImage: { repositoryName: "ci/image", tag: "2.0.0" },
+    repositories: [
+      { name: "apps/web", access: "pull-push" },
+      { name: "apps/base", access: "pull", usedAsJobImage: true },
+      { arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", access: "pull", usedAsJobImage: true },
+    ],
+    cache: { bucketName: "acme-runner-cache" },
+    fleets: [
+      {
+        name: "f",
+        executor,
+        runnerTokenSsmParameter: "/acme/runner-token",
+        ...(executor === "docker" ? {} : { workers: { instanceTypes: ["m6i.large"], maxInstances: 3 } }),
+      },
+    ],
+  };
+}
+
 /** A deep copy of the default configuration with some fields replaced. */
 export function configWith(patch: Partial<RunnerStackConfigInput>): RunnerStackConfigInput {
   return { ...structuredClone(DEFAULT_CONFIG), ...structuredClone(patch) };

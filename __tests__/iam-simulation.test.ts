@@ -17,9 +17,8 @@
 //   push the pull-push ones, no cache.
 // - Everything else is implicitly denied (not explicitly: the stack writes no Deny).
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { RunnerStackConfigInput } from "../modules/config";
 import type { PolicyDocument } from "../modules/role-policy";
-import { attachedPolicies, synth, TerraformJson } from "./helpers";
+import { acmeConfig as config, attachedPolicies, synth, TerraformJson } from "./helpers";
 import {
   actionExists,
   assertConcrete,
@@ -267,29 +266,6 @@ const WORKER_VARIABLE: Record<Executor, string | undefined> = {
   "docker-autoscaler": "runner_worker_docker_autoscaler_role",
 };
 
-function config(executor: Executor): RunnerStackConfigInput {
-  return {
-    name: "acme",
-    aws: { region: "eu-central-1", accountId: ACCOUNT },
-    network: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"] },
-    gitlab: { url: "https://gitlab.example.com" },
-    ciImage: { repositoryName: "ci/image", tag: "2.0.0" },
-    repositories: [
-      { name: "apps/web", access: "pull-push" },
-      { name: "apps/base", access: "pull", usedAsJobImage: true },
-      { arn: TOOLS, access: "pull", usedAsJobImage: true },
-    ],
-    cache: { bucketName: "acme-runner-cache" },
-    fleets: [
-      {
-        name: "f",
-        executor,
-        runnerTokenSsmParameter: "/acme/runner-token",
-        ...(executor === "docker" ? {} : { workers: { instanceTypes: ["m6i.large"], maxInstances: 3 } }),
-      },
-    ],
-  };
-}
 
 const EXECUTORS: readonly Executor[] = ["docker", "docker+machine", "docker-autoscaler"];
 const stacks = new Map(EXECUTORS.map((e) => [e, synth(config(e)).json] as const));

@@ -1,9 +1,8 @@
 // Which role gets which rights, per executor. Expected grants are written out by hand from the
 // rules (ECR action lists from AWS's documentation, role choice from the module's variables), not
 // copied from the synthesized output.
-import { RunnerStackConfigInput } from "../modules/config";
 import { parseCredHelpersInstallScript } from "../modules/runner-docker-auth";
-import { attachedPolicies, grants, policyDocument, synth } from "./helpers";
+import { acmeConfig as config, attachedPolicies, grants, policyDocument, synth } from "./helpers";
 
 const PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 const PUSH = ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"];
@@ -15,29 +14,6 @@ const BASE = "arn:aws:ecr:eu-central-1:111122223333:repository/apps/base";
 const TOOLS = "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools";
 const BUCKET = "arn:aws:s3:::acme-runner-cache";
 
-function config(executor: "docker" | "docker+machine" | "docker-autoscaler"): RunnerStackConfigInput {
-  return {
-    name: "acme",
-    aws: { region: "eu-central-1", accountId: "111122223333" },
-    network: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"] },
-    gitlab: { url: "https://gitlab.example.com" },
-    ciImage: { repositoryName: "ci/image", tag: "2.0.0" },
-    repositories: [
-      { name: "apps/web", access: "pull-push" },
-      { name: "apps/base", access: "pull", usedAsJobImage: true },
-      { arn: TOOLS, access: "pull", usedAsJobImage: true },
-    ],
-    cache: { bucketName: "acme-runner-cache" },
-    fleets: [
-      {
-        name: "f",
-        executor,
-        runnerTokenSsmParameter: "/acme/runner-token",
-        ...(executor === "docker" ? {} : { workers: { instanceTypes: ["m6i.large"], maxInstances: 3 } }),
-      },
-    ],
-  };
-}
 
 function cacheGrants(): Record<string, string[]> {
   return {

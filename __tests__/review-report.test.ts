@@ -8,7 +8,7 @@ import { Testing } from "cdktf";
 import { RunnerStackConfigInput } from "../modules/config";
 import { DEFAULT_CONFIG } from "../modules/default-config";
 import { GitlabRunnerStack } from "../modules/gitlab-runner-stack";
-import { TerraformJson } from "./helpers";
+import { acmeConfig as config, TerraformJson } from "./helpers";
 import { concretePolicies, pick, simulateRequest } from "./iam-simulator";
 
 const ROOT = resolve(__dirname, "..");
@@ -19,29 +19,6 @@ function synthesized(config: RunnerStackConfigInput, id = "test"): { report: str
   return { report: stack.runners.reviewReport(), json };
 }
 
-function config(executor: "docker" | "docker+machine" | "docker-autoscaler"): RunnerStackConfigInput {
-  return {
-    name: "acme",
-    aws: { region: "eu-central-1", accountId: "111122223333" },
-    network: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"] },
-    gitlab: { url: "https://gitlab.example.com" },
-    ciImage: { repositoryName: "ci/image", tag: "2.0.0" },
-    repositories: [
-      { name: "apps/web", access: "pull-push" },
-      { name: "apps/base", access: "pull", usedAsJobImage: true },
-      { arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", access: "pull", usedAsJobImage: true },
-    ],
-    cache: { bucketName: "acme-runner-cache" },
-    fleets: [
-      {
-        name: "f",
-        executor,
-        runnerTokenSsmParameter: "/acme/runner-token",
-        ...(executor === "docker" ? {} : { workers: { instanceTypes: ["m6i.large"], maxInstances: 3 } }),
-      },
-    ],
-  };
-}
 
 interface Table {
   readonly policy: string;
