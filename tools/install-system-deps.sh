@@ -11,6 +11,7 @@
 #   - openssl: the e2e test's throwaway CA and server certificates
 #   - util-linux: unshare, for the e2e test's private mount namespace
 #   - ca-certificates: skopeo and the helper expect a system trust store to exist
+#   - docker.io, only without a docker CLI on PATH: the e2e test reads a manifest with the docker CLI
 set -euo pipefail
 
 packages=(
@@ -23,6 +24,12 @@ packages=(
   util-linux
   ca-certificates
 )
+
+# The e2e test also runs the docker CLI (no engine needed). Any docker CLI will do, so Debian's
+# docker.io (which also brings the engine) is installed only when there is none on PATH.
+if ! command -v docker >/dev/null 2>&1; then
+  packages+=(docker.io)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
