@@ -9,6 +9,7 @@
 #   - skopeo: pushes and pulls images without a Docker engine
 #   - apache2-utils: htpasswd, to write the registry's bcrypt password file
 #   - openssl: the e2e test's throwaway CA and server certificates
+#   - jq: docker/build-and-push.sh reads the stack's outputs with it (tested)
 #   - util-linux: unshare, for the e2e test's private mount namespace
 #   - ca-certificates: skopeo and the helper expect a system trust store to exist
 #   - docker.io, only without a docker CLI on PATH: the e2e test reads a manifest with the docker CLI
@@ -21,6 +22,7 @@ packages=(
   skopeo
   apache2-utils
   openssl
+  jq
   util-linux
   ca-certificates
 )
