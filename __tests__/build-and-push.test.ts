@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ecrRegistryHost } from "../modules/aws-names";
 import { DEFAULT_CONFIG } from "../modules/default-config";
 import { synth } from "./helpers";
-import { describeWithTools, findOnPath } from "./system-tools";
+import { describeWithTools, findOnPath, requireTool } from "./system-tools";
 
 /**
  * docker/build-and-push.sh, run from a copy in a temp project (so cdktf.out and git are under the
@@ -14,7 +14,7 @@ import { describeWithTools, findOnPath } from "./system-tools";
  * bash, coreutils, sed, grep, git and jq.
  */
 
-const REAL_TOOLS = ["bash", "dirname", "sed", "grep", "git", "jq", "cat", "env"];
+const REAL_TOOLS = ["dirname", "sed", "grep", "cut", "git", "jq"];
 const HOST = ecrRegistryHost(DEFAULT_CONFIG.aws.accountId, DEFAULT_CONFIG.aws.region);
 const REPO_URL = `${HOST}/${DEFAULT_CONFIG.ciImage.repositoryName}`;
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -61,10 +61,13 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
     );
   const fakeHelper = () => writeFileSync(join(bin, "docker-credential-ecr-login"), "#!/bin/bash\nexit 99\n", { mode: 0o755 });
 
-  function run(args: string[], env: Record<string, string> = {}): Run {
+  /** Runs the script by its #!/bin/sh line, or with `shell` (e.g. busybox ash, the CI image's shell). */
+  function run(args: string[], env: Record<string, string> = {}, shell: string[] = []): Run {
     const log = join(tmp, "docker.log");
     writeFileSync(log, "");
-    const r = spawnSync(join(project, "docker", "build-and-push.sh"), args, {
+    const script = join(project, "docker", "build-and-push.sh");
+    const [command, ...rest] = [...shell, script, ...args] as [string, ...string[]];
+    const r = spawnSync(command, rest, {
       cwd: tmp,
       env: { PATH: bin, HOME: home, FAKE_DOCKER_LOG: log, ...env },
       encoding: "utf8",
@@ -145,6 +148,20 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
       ["push", `${REPO_URL}:git-0123456789ab`],
     ]);
     expect(r.docker.flat()).not.toContain("login");
+  });
+
+  const busybox = requireTool("busybox", "busybox") ? findOnPath("busybox") : undefined;
+  (busybox !== undefined ? it : it.skip)("behaves the same under busybox ash, the CI image's shell", () => {
+    fakeDocker();
+    fakeHelper();
+    const env = { CI_COMMIT_SHA: SHA, CI_PROJECT_URL: "https://gitlab.example.com/p" };
+    const underAsh = run(explicit, env, [busybox!, "ash"]);
+    expect(underAsh.stderr).toBe("");
+    expect(underAsh.status).toBe(0);
+    expect(underAsh.docker).toEqual(run(explicit, env).docker);
+    const refused = run(["--repository-url", REPO_URL, "--version", "bad tag"], env, [busybox!, "ash"]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/not a valid image tag/);
   });
 
   it("stops when a docker step fails", () => {

@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # Builds the CI image from docker/Dockerfile and pushes it to its ECR repository, tagged with the
 # version and with the git commit. Logs in through the ECR credential helper only: there is no
 # `docker login` and no password anywhere.
@@ -13,9 +13,14 @@
 # overrides the tag. Reading outputs needs jq.
 #
 # Exit status 2: a usage error or a missing prerequisite (docker, the helper, outputs, git commit).
-set -euo pipefail
+#
+# POSIX sh, not bash: the CI image (Alpine, busybox ash) runs it in the pipeline and has no bash.
+set -eu
+# pipefail where the shell has it (busybox ash, bash; not dash before 0.5.13), hence the guard
+# shellcheck disable=SC3040
+if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+script_dir="$(cd "$(dirname "$0")" && pwd)"
 project_dir="$(cd "${script_dir}/.." && pwd)"
 
 die() {
@@ -24,7 +29,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 repository_url=""
@@ -52,12 +57,11 @@ output_value() {
 
 if [ -z "$repository_url" ]; then
   if [ -z "$outputs" ]; then
-    shopt -s nullglob
-    stacks=("${project_dir}"/cdktf.out/stacks/*/cdk.tf.json)
-    shopt -u nullglob
-    [ "${#stacks[@]}" -gt 0 ] || die "no stack outputs: run 'npx cdktf synth', or pass --outputs FILE or --repository-url URL --version TAG"
-    [ "${#stacks[@]}" -eq 1 ] || die "${#stacks[@]} stacks in cdktf.out/stacks; pick one with --outputs"
-    outputs="${stacks[0]}"
+    # the arguments are parsed already, so the positional parameters can hold the matches
+    set -- "${project_dir}"/cdktf.out/stacks/*/cdk.tf.json
+    [ -e "$1" ] || die "no stack outputs: run 'npx cdktf synth', or pass --outputs FILE or --repository-url URL --version TAG"
+    [ "$#" -eq 1 ] || die "$# stacks in cdktf.out/stacks; pick one with --outputs"
+    outputs="$1"
   fi
   [ -r "$outputs" ] || die "outputs file '$outputs' not found"
   command -v jq >/dev/null 2>&1 || die "jq is needed to read '$outputs' (or pass --repository-url and --version)"
@@ -78,7 +82,8 @@ case "$repository_url" in
   *) die "repository URL '$repository_url' is not <registry host>/<repository>" ;;
 esac
 [ -n "$version" ] || die "no version: pass --version"
-[[ "$version" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "'$version' is not a valid image tag"
+matches() { printf '%s\n' "$1" | grep -Eqx "$2"; }
+matches "$version" '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}' || die "'$version' is not a valid image tag"
 registry="${repository_url%%/*}"
 
 command -v docker >/dev/null 2>&1 || die "docker CLI not found on PATH"
@@ -88,9 +93,10 @@ command -v docker-credential-ecr-login >/dev/null 2>&1 ||
 # The docker client must send this registry's login to the helper: either credsStore (the CI
 # image's setting) or a credHelpers entry for the host (the runner manager's setting).
 docker_config="${DOCKER_CONFIG:-${HOME}/.docker}/config.json"
+registry_re="$(printf '%s' "$registry" | sed 's/[.]/[.]/g')"
 if ! { [ -r "$docker_config" ] &&
   { grep -Eq '"credsStore"[[:space:]]*:[[:space:]]*"ecr-login"' "$docker_config" ||
-    grep -Eq "\"${registry//./\\.}\"[[:space:]]*:[[:space:]]*\"ecr-login\"" "$docker_config"; }; }; then
+    grep -Eq "\"${registry_re}\"[[:space:]]*:[[:space:]]*\"ecr-login\"" "$docker_config"; }; }; then
   die "${docker_config} does not send ${registry} to ecr-login; add {\"credHelpers\":{\"${registry}\":\"ecr-login\"}}"
 fi
 
@@ -98,8 +104,8 @@ commit="${CI_COMMIT_SHA:-}"
 if [ -z "$commit" ]; then
   commit="$(git -C "$project_dir" rev-parse HEAD 2>/dev/null)" || die "no git commit: run inside the repository or set CI_COMMIT_SHA"
 fi
-[[ "$commit" =~ ^[0-9a-f]{40}$ ]] || die "'$commit' is not a full git commit SHA"
-commit_tag="git-${commit:0:12}"
+matches "$commit" '[0-9a-f]{40}' || die "'$commit' is not a full git commit SHA"
+commit_tag="git-$(printf '%s' "$commit" | cut -c1-12)"
 
 # The source label: the project URL, without any credentials a clone URL may carry.
 source_url="${CI_PROJECT_URL:-$(git -C "$project_dir" remote get-url origin 2>/dev/null || echo unknown)}"

@@ -9,6 +9,7 @@
 #   - skopeo: pushes and pulls images without a Docker engine
 #   - apache2-utils: htpasswd, to write the registry's bcrypt password file
 #   - openssl: the e2e test's throwaway CA and server certificates
+#   - busybox: its ash is the CI image's shell; docker/build-and-push.sh is tested under it
 #   - jq: docker/build-and-push.sh reads the stack's outputs with it (tested)
 #   - util-linux: unshare, for the e2e test's private mount namespace
 #   - ca-certificates: skopeo and the helper expect a system trust store to exist
@@ -23,6 +24,7 @@ packages=(
   apache2-utils
   openssl
   jq
+  busybox
   util-linux
   ca-certificates
 )
