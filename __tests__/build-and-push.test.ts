@@ -164,6 +164,15 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
     expect(refused.stderr).toMatch(/not a valid image tag/);
   });
 
+  it("accepts the registry and the repository as two arguments", () => {
+    fakeDocker();
+    fakeHelper();
+    const r = run(["--registry", HOST, "--repository", DEFAULT_CONFIG.ciImage.repositoryName, "--version", "1.0.0"], { CI_COMMIT_SHA: SHA });
+    expect(r.status).toBe(0);
+    expect(r.docker.filter((a) => a[0] === "push")[0]).toEqual(["push", `${REPO_URL}:1.0.0`]);
+    expect(run(["--registry", HOST, "--version", "1.0.0"], { CI_COMMIT_SHA: SHA }).status).toBe(2);
+  });
+
   it("stops when a docker step fails", () => {
     fakeDocker();
     fakeHelper();

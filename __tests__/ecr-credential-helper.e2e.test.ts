@@ -70,6 +70,7 @@ interface Step {
 }
 
 (canRun ? describe : describe.skip)("ECR credential helper, end to end (offline)", () => {
+  jest.setTimeout(30_000); // each step takes well under a second here; leave room for a slow machine
   const started = Date.now();
   const steps: Step[] = [];
   let tmp: string;

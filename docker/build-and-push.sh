@@ -5,6 +5,7 @@
 #
 # Where to push, first match wins:
 #   --repository-url URL --version TAG       explicit, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr 1.0.0
+#   --registry HOST --repository NAME --version TAG    the same URL in two parts
 #   --outputs FILE                           the stack's outputs, in any of these forms:
 #                                              cdktf.out/stacks/<stack>/cdk.tf.json (the outputs are literals there),
 #                                              `terraform output -json`, or `cdktf output --outputs-file`
@@ -29,21 +30,31 @@ die() {
 }
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 repository_url=""
+registry_arg=""
+repository_arg=""
 version=""
 outputs=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --repository-url) [ "$#" -ge 2 ] || die "--repository-url needs a value"; repository_url="$2"; shift 2 ;;
+    --registry) [ "$#" -ge 2 ] || die "--registry needs a value"; registry_arg="$2"; shift 2 ;;
+    --repository) [ "$#" -ge 2 ] || die "--repository needs a value"; repository_arg="$2"; shift 2 ;;
     --version) [ "$#" -ge 2 ] || die "--version needs a value"; version="$2"; shift 2 ;;
     --outputs) [ "$#" -ge 2 ] || die "--outputs needs a file"; outputs="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
+
+if [ -n "$registry_arg" ] || [ -n "$repository_arg" ]; then
+  if [ -z "$registry_arg" ] || [ -z "$repository_arg" ]; then die "--registry and --repository go together"; fi
+  [ -z "$repository_url" ] || die "give --repository-url or --registry with --repository, not both"
+  repository_url="${registry_arg}/${repository_arg}"
+fi
 
 # One output's value from any of the three file forms; empty when absent.
 output_value() {
