@@ -38,6 +38,14 @@ describe("system-tools helper", () => {
     expect(warn).toHaveBeenCalledWith(expect.stringContaining("'pkg-y'"));
   });
 
+  it("passes a sentence through for programs that are not Debian packages", () => {
+    process.env.PATH = dir;
+    delete process.env.REQUIRE_SYSTEM_TOOLS;
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    expect(requireTool("no-such-tool", "from the vendor; not a Debian package")).toBe(false);
+    expect(warn).toHaveBeenCalledWith("SKIPPED: 'no-such-tool' is not on PATH (from the vendor; not a Debian package)");
+  });
+
   it("fails naming the package under REQUIRE_SYSTEM_TOOLS=1", () => {
     process.env.PATH = dir;
     process.env.REQUIRE_SYSTEM_TOOLS = "1";

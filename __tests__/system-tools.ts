@@ -31,27 +31,32 @@ export function findOnPath(binary: string, path: string = process.env.PATH ?? ""
 export class MissingSystemToolError extends Error {}
 
 /**
- * Whether the tests that need `binary` should run. Missing: throws under REQUIRE_SYSTEM_TOOLS=1
- * (naming the Debian package), else logs a note and returns false.
+ * Whether the tests that need `binary` should run. Missing: throws under REQUIRE_SYSTEM_TOOLS=1,
+ * else logs a note and returns false. `howToInstall` is a Debian package name (then the message
+ * points at tools/install-system-deps.sh) or, for a program that is not packaged, a sentence.
  */
-export function requireTool(binary: string, debianPackage: string): boolean {
+export function requireTool(binary: string, howToInstall: string): boolean {
   if (findOnPath(binary) !== undefined) return true;
-  const message =
-    `'${binary}' is not on PATH: install the Debian package '${debianPackage}' ` +
-    `(tools/install-system-deps.sh installs every package the tests need)`;
+  const message = /^[a-z0-9][a-z0-9.+-]*$/.test(howToInstall)
+    ? `'${binary}' is not on PATH: install the Debian package '${howToInstall}' ` +
+      `(tools/install-system-deps.sh installs every package the tests need)`
+    : `'${binary}' is not on PATH (${howToInstall})`;
   if (systemToolsRequired()) throw new MissingSystemToolError(`${message}; REQUIRE_SYSTEM_TOOLS=1, so this is a failure`);
   console.warn(`SKIPPED: ${message}`);
   return false;
 }
 
 /** All of them (each is checked, so the note names every missing package). */
-export function requireTools(tools: ReadonlyArray<readonly [binary: string, debianPackage: string]>): boolean {
+export function requireTools(tools: ReadonlyArray<readonly [binary: string, howToInstall: string]>): boolean {
   return tools.map(([b, p]) => requireTool(b, p)).every(Boolean);
 }
 
 /** `describe`, or `describe.skip` when a required tool is missing (decided at load time). */
 export function describeWithTools(
-  tools: ReadonlyArray<readonly [binary: string, debianPackage: string]>,
+  tools: ReadonlyArray<readonly [binary: string, howToInstall: string]>,
 ): jest.Describe {
   return requireTools(tools) ? describe : describe.skip;
 }
+
+/** Environment for running terraform offline: no CLI config, no version check. */
+export const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
