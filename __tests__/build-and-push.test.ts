@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ecrRegistryHost } from "../modules/aws-names";
 import { DEFAULT_CONFIG } from "../modules/default-config";
-import { synth } from "./helpers";
+import { synthIn } from "./synth-in";
 import { describeWithTools, findOnPath, requireTool } from "./system-tools";
 
 /**
@@ -182,14 +182,17 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
   });
 
   describe("takes repository and version from the stack's outputs", () => {
-    const outputs = synth().json.output;
+    let outputs: Record<string, { value: unknown }>;
     const value = (k: string) => outputs[k]!.value as string;
+    beforeEach(() => {
+      outputs = synthIn(tmp).json.output;
+    });
 
     it("from the synthesized cdk.tf.json in cdktf.out when given nothing", () => {
       fakeDocker();
       fakeHelper();
       mkdirSync(join(project, "cdktf.out", "stacks", "test"), { recursive: true });
-      writeFileSync(join(project, "cdktf.out", "stacks", "test", "cdk.tf.json"), synth().text);
+      writeFileSync(join(project, "cdktf.out", "stacks", "test", "cdk.tf.json"), synthIn(tmp).text);
       const r = run([], { CI_COMMIT_SHA: SHA });
       expect(r.stderr).toBe("");
       expect(r.docker.find((a) => a[0] === "push")).toEqual(["push", `${REPO_URL}:${DEFAULT_CONFIG.ciImage.tag}`]);

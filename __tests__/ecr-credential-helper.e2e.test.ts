@@ -32,7 +32,7 @@ import { CommandResult, runWithHosts } from "./e2e/namespace";
 import { OciImage, layoutLayerDigests, writeOciImage } from "./e2e/oci-image";
 import { TestPki, makeTestPki } from "./e2e/pki";
 import { TestRegistry, startRegistry } from "./e2e/registry";
-import { synth } from "./helpers";
+import { synthIn } from "./synth-in";
 import { findOnPath, requireTool, requireTools, systemToolsRequired } from "./system-tools";
 
 const TOOLS = [
@@ -146,7 +146,7 @@ interface Step {
 
     // The runner manager's Docker config, exactly as the synthesized install script writes it.
     const scripts = new Set(
-      Object.values(synth().json.module).map((m) => (m as { runner_install?: { post_install_script?: string } }).runner_install?.post_install_script),
+      Object.values(synthIn(tmp).json.module).map((m) => (m as { runner_install?: { post_install_script?: string } }).runner_install?.post_install_script),
     );
     if (scripts.size !== 1 || [...scripts][0] === undefined) throw new Error("expected one post_install_script shared by all fleets");
     installScript = [...scripts][0]!;
