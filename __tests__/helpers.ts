@@ -1,4 +1,7 @@
-import { Testing } from "cdktf";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, Testing } from "cdktf";
 import { RunnerStackConfigInput } from "../modules/config";
 import { DEFAULT_CONFIG } from "../modules/default-config";
 import { GitlabRunnerStack } from "../modules/gitlab-runner-stack";
@@ -17,8 +20,25 @@ export interface TerraformJson {
   output: Record<string, { value: unknown }>;
 }
 
+let appOutdir: string | undefined;
+// Registered while the importing test file is collected, so it runs after that file's tests.
+afterAll(() => {
+  if (appOutdir !== undefined) rmSync(appOutdir, { recursive: true, force: true });
+  appOutdir = undefined;
+});
+
+/**
+ * A test App. Testing.app() makes a new /tmp/cdktf.outdir.* for every app and never removes it
+ * (thousands per test run); these share one folder per test file, removed after its tests.
+ * Testing.synth writes nothing there.
+ */
+export function testApp(): App {
+  appOutdir ??= mkdtempSync(join(tmpdir(), "gitlab-runner-ecr-test-"));
+  return Testing.app({ outdir: join(appOutdir, "cdktf.out") });
+}
+
 export function synth(config: RunnerStackConfigInput = DEFAULT_CONFIG): Synth {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new GitlabRunnerStack(app, "test", config);
   // With validations, as `cdktf synth` runs them: policy limits and the security rules.
   const text = Testing.synth(stack, true);

@@ -1,10 +1,11 @@
 // The project as a construct library: pieces used from another CDKTF app.
+import { testApp } from "./helpers";
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GitlabRunnerEcr, RolePolicy, RunnerFleet, ExistingEcrRepository, DEFAULT_CONFIG, ConfigError } from "../index";
 
 test("GitlabRunnerEcr goes into a stack of one's own, beside one's own provider", () => {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "mine");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   const runners = new GitlabRunnerEcr(stack, "ci-runners", DEFAULT_CONFIG);
@@ -14,12 +15,12 @@ test("GitlabRunnerEcr goes into a stack of one's own, beside one's own provider"
 });
 
 test("invalid props throw ConfigError listing the problems", () => {
-  const stack = new TerraformStack(Testing.app(), "mine");
+  const stack = new TerraformStack(testApp(), "mine");
   expect(() => new GitlabRunnerEcr(stack, "r", { ...DEFAULT_CONFIG, fleets: [] })).toThrow(ConfigError);
 });
 
 function fleetStack(configure: (fleet: RunnerFleet) => void): () => void {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "s");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   const fleet = new RunnerFleet(stack, "f", {
@@ -60,7 +61,7 @@ test("a policy over IAM's 6,144-character limit fails synthesis with the figure"
 });
 
 test("RolePolicy merges grants into sorted statements and rejects conflicting actions under one Sid", () => {
-  const stack = new TerraformStack(Testing.app(), "s");
+  const stack = new TerraformStack(testApp(), "s");
   const p = new RolePolicy(stack, "p", { policyName: "p", roleLabel: "test" });
   p.allow("B", ["s3:GetObject"], ["arn:aws:s3:::b/*"]);
   p.allow("A", ["ecr:BatchGetImage"], ["arn:aws:ecr:eu-west-1:123456789012:repository/z"]);

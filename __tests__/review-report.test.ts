@@ -8,13 +8,13 @@ import { Testing } from "cdktf";
 import { RunnerStackConfigInput } from "../modules/config";
 import { DEFAULT_CONFIG } from "../modules/default-config";
 import { GitlabRunnerStack } from "../modules/gitlab-runner-stack";
-import { acmeConfig as config, TerraformJson } from "./helpers";
+import { acmeConfig as config, TerraformJson, testApp } from "./helpers";
 import { concretePolicies, pick, simulateRequest } from "./iam-simulator";
 
 const ROOT = resolve(__dirname, "..");
 
 function synthesized(config: RunnerStackConfigInput, id = "test"): { report: string; json: TerraformJson } {
-  const stack = new GitlabRunnerStack(Testing.app(), id, config);
+  const stack = new GitlabRunnerStack(testApp(), id, config);
   const json = JSON.parse(Testing.synth(stack, true)) as TerraformJson;
   return { report: stack.runners.reviewReport(), json };
 }

@@ -11,10 +11,10 @@ import { GitlabRunnerModule } from "../modules/gitlab-runner-module";
 import { GitlabRunnerStack } from "../modules/gitlab-runner-stack";
 import { SECURITY_RULES } from "../modules/rules";
 import { acknowledgeRule } from "../modules/security-rules";
-import { configWith } from "./helpers";
+import { configWith, testApp } from "./helpers";
 
 function stackWith(config: RunnerStackConfigInput = configWith({})): GitlabRunnerStack {
-  return new GitlabRunnerStack(Testing.app(), "test", config);
+  return new GitlabRunnerStack(testApp(), "test", config);
 }
 
 /** Synthesizes with validations (as cdktf synth does); returns the error message or "ok". */
