@@ -132,6 +132,7 @@ describe("hclExpression", () => {
 const STACKS: [string, string | undefined, string][] = [
   ["the embedded default", undefined, "gitlab-runners"],
   ["examples/runners.terraform-variables.yaml", join(ROOT, "examples", "runners.terraform-variables.yaml"), "acme-runners"],
+  ["examples/runners.example.yaml (S3 backend)", join(ROOT, "examples", "runners.example.yaml"), "acme-runners"],
 ];
 
 describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) => {
@@ -175,6 +176,9 @@ describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) 
     for (const [name, block] of Object.entries(json.module as Record<string, Record<string, unknown>>)) {
       expect(parsed.module[name]).toEqual([withoutMetadata(block)]);
     }
+    expect(parsed.terraform[0].backend).toEqual(
+      Object.fromEntries(Object.entries(json.terraform.backend as Record<string, unknown>).map(([type, settings]) => [type, [settings]])),
+    );
     expect(Object.keys(parsed.variable ?? {}).sort()).toEqual(Object.keys(json.variable ?? {}).sort());
     for (const [name, block] of Object.entries((json.variable ?? {}) as Record<string, Record<string, unknown>>)) {
       const [fromHcl] = parsed.variable[name] as Record<string, unknown>[];
