@@ -24,5 +24,6 @@ export { IEcrRepository } from "./modules/ecr-permissions";
 export { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./modules/gitlab-runner-module";
 export { SecurityRules, RuleFinding, acknowledgeRule } from "./modules/security-rules";
 export { SECURITY_RULES, SecurityRule } from "./modules/rules";
+export { TerraformBlock } from "./modules/rules/terraform-block";
 export { renderReviewReport } from "./modules/review-report";
 export { VariableRef } from "./modules/config";

@@ -1,6 +1,7 @@
 import { IConstruct } from "constructs";
 import { Aspects, IAspect } from "cdktf";
 import { SECURITY_RULES, SecurityRule } from "./rules";
+import { terraformBlock } from "./rules/terraform-block";
 
 /** A rule's violation at one construct, and the acknowledgement that accepts it, if any. */
 export interface RuleFinding {
@@ -63,8 +64,11 @@ export class SecurityRules implements IAspect {
   visit(node: IConstruct): void {
     if (this.visited.has(node)) return;
     this.visited.add(node);
+    // Resolved once per construct, for all rules.
+    const block = terraformBlock(node);
+    if (block === undefined) return;
     for (const rule of this.rules) {
-      for (const message of rule.check(node)) {
+      for (const message of rule.check(block)) {
         const acknowledgement = acknowledgementFor(node, rule.id);
         this.all.push({ path: node.node.path, ruleId: rule.id, message, acknowledgement });
         if (!acknowledgement) node.node.addValidation({ validate: () => [`${rule.id}: ${message}`] });

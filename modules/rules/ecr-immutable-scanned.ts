@@ -1,14 +1,12 @@
 import { SecurityRule } from "./security-rule";
-import { asResource, resolvedAttributes } from "./terraform-block";
 
 /** A tag always names the same image (what a pinned runner image relies on), and every push is scanned. */
 export const ECR_IMMUTABLE_SCANNED: SecurityRule = {
   id: "ecr-immutable-scanned",
   description: "ECR repositories have immutable tags and scan images on push.",
-  check(node) {
-    const repository = asResource(node, "aws_ecr_repository");
-    if (!repository) return [];
-    const a = resolvedAttributes(repository);
+  check(block) {
+    if (block.resourceType !== "aws_ecr_repository") return [];
+    const a = block.attributes;
     const problems: string[] = [];
     if (a.image_tag_mutability !== "IMMUTABLE") problems.push(`image_tag_mutability is ${JSON.stringify(a.image_tag_mutability ?? "MUTABLE (the default)")}, not "IMMUTABLE"`);
     const scanning = [a.image_scanning_configuration ?? []].flat()[0];

@@ -8,8 +8,8 @@ import { SecurityRule } from "./security-rule";
 export const IAM_NO_PASSROLE_ON_WILDCARD: SecurityRule = {
   id: "iam-no-passrole-on-wildcard",
   description: "No policy allows iam:PassRole on a wildcard resource.",
-  check(node) {
-    const statements = policyStatements(node);
+  check(block) {
+    const statements = policyStatements(block);
     if (statements === undefined || statements === "not-literal") return [];
     return statements
       .filter((s) => s.effect === "Allow" && s.actions.some((a) => actionMatches(a, "iam:PassRole")))

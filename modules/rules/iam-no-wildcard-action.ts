@@ -5,8 +5,8 @@ import { SecurityRule } from "./security-rule";
 export const IAM_NO_WILDCARD_ACTION: SecurityRule = {
   id: "iam-no-wildcard-action",
   description: 'IAM policies name every action they allow: no "*", no "service:*", no NotAction.',
-  check(node) {
-    const statements = policyStatements(node);
+  check(block) {
+    const statements = policyStatements(block);
     if (statements === undefined) return [];
     if (statements === "not-literal") return ["policy document is not literal JSON, so it cannot be checked before apply"];
     return statements

@@ -8,8 +8,8 @@ export const ACTIONS_ALLOWED_ON_ANY_RESOURCE = ["ecr:GetAuthorizationToken"] as 
 export const IAM_NO_WILDCARD_RESOURCE: SecurityRule = {
   id: "iam-no-wildcard-resource",
   description: `IAM policies allow Resource "*" only for ${ACTIONS_ALLOWED_ON_ANY_RESOURCE.join(", ")}, which has no resource type.`,
-  check(node) {
-    const statements = policyStatements(node);
+  check(block) {
+    const statements = policyStatements(block);
     if (statements === undefined || statements === "not-literal") return [];
     return statements
       .filter((s) => s.effect === "Allow" && s.resources.some((r) => r === "*" || r.endsWith(":*")))

@@ -1,5 +1,4 @@
-import { IConstruct } from "constructs";
-import { asResource, resolvedAttributes } from "./terraform-block";
+import { TerraformBlock } from "./terraform-block";
 
 const POLICY_RESOURCE_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
 
@@ -17,10 +16,9 @@ export interface Statement {
  * undefined for any other construct. A document that is not literal JSON (it holds a Terraform
  * expression) yields `"not-literal"`: it cannot be checked before apply.
  */
-export function policyStatements(node: IConstruct): Statement[] | "not-literal" | undefined {
-  const resource = POLICY_RESOURCE_TYPES.map((t) => asResource(node, t)).find((r) => r !== undefined);
-  if (!resource) return undefined;
-  const text = resolvedAttributes(resource).policy;
+export function policyStatements(block: TerraformBlock): Statement[] | "not-literal" | undefined {
+  if (!POLICY_RESOURCE_TYPES.includes(block.resourceType ?? "")) return undefined;
+  const text = block.attributes.policy;
   let doc: { Statement?: unknown };
   try {
     doc = JSON.parse(String(text));

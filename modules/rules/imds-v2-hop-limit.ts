@@ -1,6 +1,5 @@
 import { GitlabRunnerModule } from "../gitlab-runner-module";
 import { SecurityRule } from "./security-rule";
-import { resolvedAttributes } from "./terraform-block";
 
 /** Module inputs holding instance metadata options, by executor: [input, what it configures]. */
 function metadataInputs(executor: unknown): [string, string][] {
@@ -18,9 +17,9 @@ function metadataInputs(executor: unknown): [string, string][] {
 export const IMDS_V2_HOP_LIMIT: SecurityRule = {
   id: "imds-v2-hop-limit",
   description: "Runner managers and workers require IMDSv2 tokens, with a metadata hop limit of at least 2.",
-  check(node) {
-    if (!(node instanceof GitlabRunnerModule)) return [];
-    const a = resolvedAttributes(node);
+  check(block) {
+    if (!(block.node instanceof GitlabRunnerModule)) return [];
+    const a = block.attributes;
     return metadataInputs(a.runner_worker?.type).flatMap(([input, what]) => {
       const options = a[input] ?? {};
       const problems: string[] = [];

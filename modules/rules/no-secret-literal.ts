@@ -1,7 +1,5 @@
-import { TerraformElement } from "cdktf";
 import { TOKEN_PATTERN } from "../config";
 import { SecurityRule } from "./security-rule";
-import { resolveInStack } from "./terraform-block";
 
 // What must never be written into cdk.tf.json, where it would sit in the repository, the plan and
 // the state: GitLab tokens (the configuration validator refuses them too), AWS access key ids, and
@@ -24,10 +22,8 @@ function strings(value: unknown, path: string): [string, string][] {
 export const NO_SECRET_LITERAL: SecurityRule = {
   id: "no-secret-literal",
   description: "No token, access key or private key appears as a literal anywhere in the synthesized stack.",
-  check(node) {
-    if (!TerraformElement.isTerraformElement(node)) return [];
-    const json = resolveInStack(node, (node as TerraformElement).toTerraform());
-    return strings(json, "").flatMap(([path, text]) =>
+  check(block) {
+    return strings(block.json, "").flatMap(([path, text]) =>
       SECRET_PATTERNS.filter(([re]) => re.test(text)).map(([, what]) => `${path} looks like ${what} (the value is not repeated here)`),
     );
   },

@@ -1,19 +1,19 @@
 import { SecurityRule } from "./security-rule";
-import { asResource, refersTo, resolvedAttributes, resourcesInStack } from "./terraform-block";
+import { TerraformBlock, refersTo, resourcesInStack } from "./terraform-block";
 
-/** The companion blocks of type `type` (aws_s3_bucket_*) that configure the bucket `node`, if it is one. */
-function companions(node: Parameters<SecurityRule["check"]>[0], type: string) {
-  const bucket = asResource(node, "aws_s3_bucket");
-  if (!bucket) return undefined;
-  const name = resolvedAttributes(bucket).bucket;
-  return resourcesInStack(node, type).filter((c) => refersTo(c.attributes.bucket, bucket, name)).map((c) => c.attributes);
+/** The attributes of the `type` blocks (aws_s3_bucket_*) that configure `block`, if it is a bucket. */
+function companions(block: TerraformBlock, type: string): Record<string, any>[] | undefined {
+  if (block.resourceType !== "aws_s3_bucket") return undefined;
+  return resourcesInStack(block.node, type)
+    .filter((c) => refersTo(c.attributes.bucket, block))
+    .map((c) => c.attributes);
 }
 
 export const S3_BUCKET_ENCRYPTED: SecurityRule = {
   id: "s3-bucket-encrypted",
   description: "S3 buckets have an explicit server-side encryption configuration (SSE-S3 or SSE-KMS).",
-  check(node) {
-    const configs = companions(node, "aws_s3_bucket_server_side_encryption_configuration");
+  check(block) {
+    const configs = companions(block, "aws_s3_bucket_server_side_encryption_configuration");
     if (configs === undefined) return [];
     const algorithms = configs.flatMap((c) =>
       [c.rule ?? []].flat().flatMap((r: any) => [r.apply_server_side_encryption_by_default ?? []].flat().map((d: any) => d.sse_algorithm)),
@@ -25,8 +25,8 @@ export const S3_BUCKET_ENCRYPTED: SecurityRule = {
 export const S3_BUCKET_PUBLIC_ACCESS_BLOCKED: SecurityRule = {
   id: "s3-bucket-public-access-blocked",
   description: "S3 buckets block every form of public access (all four public access block settings).",
-  check(node) {
-    const blocks = companions(node, "aws_s3_bucket_public_access_block");
+  check(block) {
+    const blocks = companions(block, "aws_s3_bucket_public_access_block");
     if (blocks === undefined) return [];
     const settings = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
     return blocks.some((b) => settings.every((s) => b[s] === true)) ? [] : [`has no public access block with ${settings.join(", ")} all true`];
@@ -36,8 +36,8 @@ export const S3_BUCKET_PUBLIC_ACCESS_BLOCKED: SecurityRule = {
 export const S3_BUCKET_TLS_ONLY: SecurityRule = {
   id: "s3-bucket-tls-only",
   description: "S3 bucket policies deny every request that does not use TLS (aws:SecureTransport false).",
-  check(node) {
-    const policies = companions(node, "aws_s3_bucket_policy");
+  check(block) {
+    const policies = companions(block, "aws_s3_bucket_policy");
     if (policies === undefined) return [];
     const deniesPlainHttp = policies.some((p) => {
       let doc: { Statement?: any };

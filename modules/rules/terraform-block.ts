@@ -1,38 +1,42 @@
 import { IConstruct } from "constructs";
-import { DefaultTokenResolver, StringConcat, TerraformModule, TerraformResource, TerraformStack, Tokenization } from "cdktf";
+import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformModule, TerraformResource, TerraformStack, Tokenization } from "cdktf";
 
-/** `value` with every token resolved as in cdk.tf.json (references become "${…}" strings). */
-export function resolveInStack(scope: IConstruct, value: unknown): any {
+/** A construct that synthesizes to Terraform, with what it contributes to cdk.tf.json. */
+export interface TerraformBlock {
+  readonly node: TerraformElement;
+  /** The resource type (e.g. "aws_s3_bucket") for a resource; undefined for anything else. */
+  readonly resourceType?: string;
+  /** Attributes of a resource or module block, tokens resolved; {} for other elements. */
+  readonly attributes: Record<string, any>;
+  /** The element's whole fragment of cdk.tf.json, tokens resolved. */
+  readonly json: unknown;
+}
+
+function resolveInStack(scope: IConstruct, value: unknown): any {
   return Tokenization.resolve(value, { scope: TerraformStack.of(scope), preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
 }
 
-/** Attributes of a resource or module block as they will appear in cdk.tf.json (tokens resolved). */
-export function resolvedAttributes(element: TerraformResource | TerraformModule): Record<string, any> {
+/** The Terraform block of `node` as it will be synthesized, or undefined if it synthesizes nothing. */
+export function terraformBlock(node: IConstruct): TerraformBlock | undefined {
+  if (!TerraformElement.isTerraformElement(node)) return undefined;
+  const element = node as TerraformElement;
   const json = resolveInStack(element, element.toTerraform()) as Record<string, Record<string, Record<string, any>>>;
-  const blocks = element instanceof TerraformModule ? json.module : Object.values(json.resource ?? {})[0];
-  return Object.values(blocks ?? {})[0] ?? {};
+  const resourceType = TerraformResource.isTerraformResource(element) ? (element as TerraformResource).terraformResourceType : undefined;
+  const blocks = element instanceof TerraformModule ? json.module : resourceType !== undefined ? json.resource?.[resourceType] : undefined;
+  return { node: element, resourceType, attributes: Object.values(blocks ?? {})[0] ?? {}, json };
 }
 
-/** The construct as a resource of `type` (e.g. "aws_s3_bucket"), or undefined. */
-export function asResource(node: IConstruct, type: string): TerraformResource | undefined {
-  return TerraformResource.isTerraformResource(node) && (node as TerraformResource).terraformResourceType === type
-    ? (node as TerraformResource)
-    : undefined;
-}
-
-/** Every resource of `type` in the stack of `node`, with its resolved attributes. */
-export function resourcesInStack(node: IConstruct, type: string): { resource: TerraformResource; attributes: Record<string, any> }[] {
+/** Every resource block of `type` in the stack of `node`. */
+export function resourcesInStack(node: IConstruct, type: string): TerraformBlock[] {
   return TerraformStack.of(node)
     .node.findAll()
-    .flatMap((n) => {
-      const resource = asResource(n, type);
-      return resource ? [{ resource, attributes: resolvedAttributes(resource) }] : [];
-    });
+    .filter((n) => TerraformResource.isTerraformResource(n) && (n as TerraformResource).terraformResourceType === type)
+    .map((n) => terraformBlock(n)!);
 }
 
-/** Whether `value` (an attribute such as `bucket`) points at `bucket`: a reference to it or its literal name. */
-export function refersTo(value: unknown, bucket: TerraformResource, bucketName: unknown): boolean {
+/** Whether `value` (an attribute such as `bucket`) names `bucket`: a reference to it or its literal name. */
+export function refersTo(value: unknown, bucket: TerraformBlock): boolean {
   if (typeof value !== "string") return false;
-  const address = `${bucket.terraformResourceType}.${bucket.friendlyUniqueId}`;
-  return value === bucketName || new RegExp(`^\\$\\{${address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(id|bucket)\\}$`).test(value);
+  const address = `${bucket.resourceType}.${bucket.node.friendlyUniqueId}`;
+  return value === bucket.attributes.bucket || value === `\${${address}.id}` || value === `\${${address}.bucket}`;
 }
