@@ -4,9 +4,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { getExpressionAst, getReferencesInExpression } from "@cdktf/hcl2json";
-import { RunnerStackConfigInput } from "../modules/config";
 import { DEFAULT_CONFIG } from "../modules/default-config";
+import { formatPath, RunnerStackConfigInput } from "../modules/config";
 import { splitTemplate } from "../modules/hcl-expression";
+import { jsonStrings } from "../modules/json-strings";
 import { loadConfig } from "../modules/config-loader";
 import { configWith, synth, TerraformJson } from "./helpers";
 
@@ -17,13 +18,8 @@ const MODULE_OUTPUTS = new Set<string>(
 );
 
 /** Every string in the document with its JSON path, skipping cdktf's "//" metadata. */
-function strings(value: unknown, path = ""): [string, string][] {
-  if (typeof value === "string") return [[path, value]];
-  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([k, v]) => (k === "//" ? [] : strings(v, path === "" ? k : `${path}.${k}`)));
-  }
-  return [];
+function strings(value: unknown): [string, string][] {
+  return jsonStrings(value, ["//"]).map(([path, text]) => [formatPath(path), text]);
 }
 
 /** Problems with the expressions of a synthesized document: unparsable or dangling references. */

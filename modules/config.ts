@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ECR_REPOSITORY_NAME, parseEcrRepositoryArn } from "./aws-names";
+import { jsonStrings } from "./json-strings";
 import { terraformName } from "./terraform-names";
 import {
   GITLAB_URL,
@@ -327,20 +328,14 @@ export const TOKEN_PATTERN = /(^|[^A-Za-z0-9])(glrt-|GR1348941|glpat-|glcbt-|gld
  * Every string in the raw input (unknown fields included) that looks like a GitLab token. Run on
  * the raw data, before the schema, so a token is reported even when other fields are wrong.
  */
-function findTokens(value: unknown, path: PropertyKey[] = []): string[] {
-  if (typeof value === "string") {
-    return TOKEN_PATTERN.test(value)
-      ? [
-          `${formatPath(path)}: looks like a GitLab token. Never put a token in the configuration: store the runner ` +
-            "authentication token in SSM Parameter Store as a SecureString and set fleets[].runnerTokenSsmParameter to the parameter's name",
-        ]
-      : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => findTokens(v, [...path, i]));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([k, v]) => findTokens(v, [...path, k]));
-  }
-  return [];
+function findTokens(value: unknown): string[] {
+  return jsonStrings(value)
+    .filter(([, text]) => TOKEN_PATTERN.test(text))
+    .map(
+      ([path]) =>
+        `${formatPath(path)}: looks like a GitLab token. Never put a token in the configuration: store the runner ` +
+        "authentication token in SSM Parameter Store as a SecureString and set fleets[].runnerTokenSsmParameter to the parameter's name",
+    );
 }
 
 /** A configuration that failed validation: one line per problem, each naming its field. */

@@ -1,4 +1,5 @@
-import { TOKEN_PATTERN } from "../config";
+import { TOKEN_PATTERN, formatPath } from "../config";
+import { jsonStrings } from "../json-strings";
 import { SecurityRule } from "./security-rule";
 
 // What must never be written into cdk.tf.json, where it would sit in the repository, the plan and
@@ -10,21 +11,12 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
 ];
 
-function strings(value: unknown, path: string): [string, string][] {
-  if (typeof value === "string") return [[path, value]];
-  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([k, v]) => (k === "//" ? [] : strings(v, path === "" ? k : `${path}.${k}`)));
-  }
-  return [];
-}
-
 export const NO_SECRET_LITERAL: SecurityRule = {
   id: "no-secret-literal",
   description: "No token, access key or private key appears as a literal anywhere in the synthesized stack.",
   check(block) {
-    return strings(block.json, "").flatMap(([path, text]) =>
-      SECRET_PATTERNS.filter(([re]) => re.test(text)).map(([, what]) => `${path} looks like ${what} (the value is not repeated here)`),
+    return jsonStrings(block.json, ["//"]).flatMap(([path, text]) =>
+      SECRET_PATTERNS.filter(([re]) => re.test(text)).map(([, what]) => `${formatPath(path)} looks like ${what} (the value is not repeated here)`),
     );
   },
 };
