@@ -1,22 +1,20 @@
-import { TOKEN_PATTERN, formatPath } from "../config";
-import { jsonStrings } from "../json-strings";
+import { formatPath } from "../config-errors";
+import { jsonTexts } from "../json-strings";
+import { secretIn } from "../secrets";
 import { SecurityRule } from "./security-rule";
 
-// What must never be written into cdk.tf.json, where it would sit in the repository, the plan and
-// the state: GitLab tokens (the configuration validator refuses them too), AWS access key ids, and
-// private keys.
-const SECRET_PATTERNS: [RegExp, string][] = [
-  [TOKEN_PATTERN, "a GitLab token"],
-  [/(^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$)/, "an AWS access key id"],
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
-];
-
+/**
+ * Nothing secret is written into cdk.tf.json, where it would sit in the repository, the plan and
+ * the state: every key and value of every block is scanned (modules/secrets.ts says what counts).
+ */
 export const NO_SECRET_LITERAL: SecurityRule = {
   id: "no-secret-literal",
-  description: "No token, access key or private key appears as a literal anywhere in the synthesized stack.",
+  description: "No token, access key, secret key or private key (nor its base64) appears as a key or value anywhere in the synthesized stack.",
   check(block) {
-    return jsonStrings(block.json, ["//"]).flatMap(([path, text]) =>
-      SECRET_PATTERNS.filter(([re]) => re.test(text)).map(([, what]) => `${formatPath(path)} looks like ${what} (the value is not repeated here)`),
-    );
+    return jsonTexts(block.json, ["//"]).flatMap(({ path, text, isKey }) => {
+      const name = path.at(-1);
+      const what = secretIn(text, isKey || typeof name !== "string" ? undefined : name);
+      return what === undefined ? [] : [`${formatPath(path)}${isKey ? " (a key)" : ""} looks like ${what} (the value is not repeated here)`];
+    });
   },
 };
