@@ -39,8 +39,9 @@ ciImage:
   tag: "2.0.0"
 fleets:
   - name: small
-    executor: docker
+    executor: docker-autoscaler
     runnerTokenSsmParameter: /acme/runner-token
+    workers: {}
 `;
 
 test("with no configuration named, the embedded default synthesizes", () => {
@@ -48,7 +49,7 @@ test("with no configuration named, the embedded default synthesizes", () => {
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "gitlab-runners", "cdk.tf.json"), "utf8"));
-  expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_docker"]);
+  expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_merge-requests"]);
 });
 
 test("a YAML file named by GITLAB_RUNNER_ECR_CONFIG synthesizes that configuration", () => {
@@ -69,7 +70,7 @@ test("a JSON file works too", () => {
 
 test("bad input: exit 1, one line per problem naming the field, no stack trace, nothing written", () => {
   const bad = VALID_YAML.replace('accountId: "111122223333"', "accountId: 111122223333")
-    .replace("executor: docker", "executor: shell")
+    .replace("executor: docker-autoscaler", "executor: shell")
     .replace("url: https://", "url: http://");
   writeFileSync(join(dir, "runners.yaml"), bad);
   const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
@@ -78,9 +79,9 @@ test("bad input: exit 1, one line per problem naming the field, no stack trace, 
   const lines = r.stderr.trimEnd().split("\n");
   expect(lines[0]).toBe(`Invalid configuration (${join(dir, "runners.yaml")}):`);
   expect(lines.slice(1)).toEqual([
-    "  - aws.accountId: must be a string (got number; quote it)",
+    "  - aws.accountId: must be a string (got a number; quote it)",
     "  - gitlab.url: must use https:// (the runner token travels over this connection)",
-    '  - fleets[0].executor: Invalid option: expected one of "docker"|"docker+machine"|"docker-autoscaler"',
+    '  - fleets[0].executor: must be one of "docker", "docker+machine" or "docker-autoscaler"',
   ]);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   expect(existsSync(r.outdir) ? readdirSync(r.outdir) : []).toEqual([]);
@@ -90,7 +91,7 @@ test("a token in the file is refused without echoing it", () => {
   writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replace("/acme/runner-token", "glrt-t1_AbCdEfGhIjKlMnOp"));
   const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain("fleets[0].runnerTokenSsmParameter: looks like a GitLab token");
+  expect(r.stderr).toContain("fleets[0].runnerTokenSsmParameter: the value looks like a GitLab runner authentication token");
   expect(r.stderr).not.toContain("AbCdEfGhIjKlMnOp");
 });
 
@@ -102,7 +103,7 @@ test("a missing file and a malformed file are named clearly", () => {
   writeFileSync(join(dir, "broken.yaml"), "name: [unclosed\n");
   const broken = run({ GITLAB_RUNNER_ECR_CONFIG: "broken.yaml" });
   expect(broken.status).toBe(1);
-  expect(broken.stderr).toMatch(/\(file\): not valid YAML: /);
+  expect(broken.stderr).toMatch(/\(file\): not valid YAML at line 2, column 1: /);
   expect(broken.stderr).not.toMatch(/^\s+at /m);
 });
 

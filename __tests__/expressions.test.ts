@@ -65,7 +65,7 @@ const CONFIGS: Record<string, RunnerStackConfigInput> = {
     env: { GITLAB_RUNNER_ECR_CONFIG: join(__dirname, "..", "examples", "runners.terraform-variables.yaml") },
   }).config as RunnerStackConfigInput,
   "docker+machine with an existing repository and S3 backend": configWith({
-    repositories: [{ arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", access: "pull", usedAsJobImage: true }],
+    repositories: [{ arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", usedAsJobImage: true }],
     backend: { type: "s3", bucket: "acme-terraform-state", key: "runners.tfstate", region: "eu-west-1" },
     fleets: [
       { name: "machine", executor: "docker+machine", runnerTokenSsmParameter: "/t", workers: { instanceTypes: ["m6i.large", "m5.large"], spot: true } },
@@ -87,13 +87,13 @@ describe("the checker itself", () => {
     const { json } = synth();
     const doctored = structuredClone(json) as TerraformJson & Record<string, any>;
     doctored.output.extra = { value: "${aws_iam_policy.nope.arn}" };
-    doctored.output.extra2 = { value: "${module.runner_docker.no_such_output}" };
+    doctored.output.extra2 = { value: "${module.runner_autoscaler.no_such_output}" };
     doctored.output.extra3 = { value: "x-${var.missing}" };
     doctored.output.extra4 = { value: "${aws_s3_bucket.cache.}" };
     const problems = await expressionProblems(doctored);
     expect(problems).toEqual([
       "output.extra.value: aws_iam_policy.nope.arn is not declared in this file",
-      "output.extra2.value: module.runner_docker.no_such_output is not declared in this file",
+      "output.extra2.value: module.runner_autoscaler.no_such_output is not declared in this file",
       "output.extra3.value: var.missing is not declared in this file",
       expect.stringMatching(/^output\.extra4\.value: does not parse: aws_s3_bucket\.cache\./),
     ]);

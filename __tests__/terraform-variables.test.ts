@@ -120,7 +120,7 @@ describe("variable references in the configuration are validated", () => {
     ["an invalid variable name", (c: any) => (c.gitlab.url = { terraformVariable: "Gitlab-URL" }), "gitlab.url.terraformVariable: must be 1-64 characters: lowercase letters, digits and _, starting with a letter"],
     ["a reserved name", (c: any) => (c.gitlab.url = { terraformVariable: "count" }), "gitlab.url.terraformVariable: is a name Terraform reserves"],
     ["a misspelt key", (c: any) => (c.gitlab.url = { terraformVariabel: "url" }), ["gitlab.url.terraformVariable: is required", "gitlab.url.terraformVariabel: unknown field (misspelt? Terraform would drop it silently, so it is refused here)"]],
-    ["a literal of the wrong type", (c: any) => (c.fleets[0].maxConcurrentJobs = "4"), "fleets[0].maxConcurrentJobs: must be a number (got string)"],
+    ["a literal of the wrong type", (c: any) => (c.fleets[0].maxConcurrentJobs = "4"), "fleets[0].maxConcurrentJobs: must be a number (got a string; remove the quotes)"],
     [
       "one name for two kinds of value",
       (c: any) => {

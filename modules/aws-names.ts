@@ -5,12 +5,9 @@
  * run against any other account, so the literals cannot silently point at the wrong one.
  */
 
-/** AWS partition of a region: `aws`, `aws-cn` or `aws-us-gov`. */
-export function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
+import { isKnownRegion, partitionOf } from "./aws-regions";
+
+export { partitionOf } from "./aws-regions";
 
 function dnsSuffixOf(region: string): string {
   return region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
@@ -26,6 +23,7 @@ export function ecrRepositoryArn(accountId: string, region: string, name: string
 }
 
 export interface EcrRepositoryLocation {
+  readonly partition: string;
   readonly accountId: string;
   readonly region: string;
   readonly name: string;
@@ -34,15 +32,33 @@ export interface EcrRepositoryLocation {
 /** ECR repository names: lowercase path segments separated by `/`, each joined by `.`, `_` or `-`. */
 export const ECR_REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-const ECR_REPOSITORY_ARN = /^arn:(aws|aws-cn|aws-us-gov):ecr:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):repository\/(.+)$/;
+const ECR_REPOSITORY_ARN = /^arn:(aws|aws-cn|aws-us-gov):ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/;
 
-/** Splits an ECR repository ARN, or returns undefined when it is not one. */
+/**
+ * Splits an ECR repository ARN, or returns undefined when it is not one: a known region, the
+ * partition of that region, a valid repository name.
+ */
 export function parseEcrRepositoryArn(arn: string): EcrRepositoryLocation | undefined {
   const match = ECR_REPOSITORY_ARN.exec(arn);
   if (!match) return undefined;
   const [, partition, region, accountId, name] = match as unknown as [string, string, string, string, string];
-  if (partition !== partitionOf(region) || !ECR_REPOSITORY_NAME.test(name)) return undefined;
-  return { accountId, region, name };
+  if (!isKnownRegion(region) || partition !== partitionOf(region) || !ECR_REPOSITORY_NAME.test(name)) return undefined;
+  return { partition, accountId, region, name };
+}
+
+export interface KmsKeyLocation {
+  readonly partition: string;
+  readonly region: string;
+}
+
+const KMS_KEY_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):\d{12}:(key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]{1,250})$/;
+
+/** Splits a KMS key or alias ARN, or returns undefined when it is not one (or names no known region). */
+export function parseKmsKeyArn(arn: string): KmsKeyLocation | undefined {
+  const match = KMS_KEY_ARN.exec(arn);
+  if (!match || !isKnownRegion(match[2]!)) return undefined;
+  return { partition: match[1]!, region: match[2]! };
 }
 
 export function s3BucketArn(region: string, bucket: string): string {

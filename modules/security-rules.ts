@@ -19,9 +19,11 @@ const acknowledgements = new WeakMap<IConstruct, Map<string, string>>();
  * report (like a cdk-nag suppression).
  */
 export function acknowledgeRule(construct: IConstruct, ruleId: string, reason: string): void {
-  if (!SECURITY_RULES.some((r) => r.id === ruleId)) {
+  const rule = SECURITY_RULES.find((r) => r.id === ruleId);
+  if (rule === undefined) {
     throw new Error(`${construct.node.path}: unknown rule "${ruleId}"; the rules are ${SECURITY_RULES.map((r) => r.id).join(", ")}`);
   }
+  if (rule.acknowledgeable === false) throw new Error(`${construct.node.path}: ${ruleId} cannot be acknowledged`);
   if (reason.trim().length < 10) {
     throw new Error(`${construct.node.path}: acknowledging ${ruleId} needs a reason a reviewer can read (10 characters at least)`);
   }

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { TerraformVariable, TerraformVariableConfig } from "cdktf";
 import { hclExpression, quotedHclString } from "./hcl-expression";
-import { ResolvedConfig, RunnerStackConfig, SettableValue, VariableRef, formatPath, isVariableRef, settableValues } from "./config";
+import { ResolvedConfig, RunnerStackConfig, VariableRef, formatPath, isVariableRef } from "./config";
+import { SettableValue, settableValues } from "./config-checks";
 import { terraformType, terraformValidations } from "./value-rules";
 
 /**

@@ -56,9 +56,13 @@ export const GITLAB_URL: TextRule = {
   checks: [
     { pattern: /^https:\/\//, message: "must use https:// (the runner token travels over this connection)" },
     {
-      // Host, optional port, optional path; no user:password@, no ?query, no #fragment.
-      pattern: /^[a-z]+:\/\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(\/[^\s?#@]*)?$/,
-      message: "must be a plain URL such as https://gitlab.example.com (no credentials, query or fragment)",
+      // Host, optional port, optional path: no user:password@, ?query or #fragment, and none of
+      // $ ` \ " ' { } or white space, since the module writes the URL into config.toml through an
+      // unquoted shell heredoc on the manager (template/gitlab-runner.tftpl) at boot.
+      pattern: /^[a-z]+:\/\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(\/[A-Za-z0-9._~%\/-]*)?$/,
+      message:
+        "must be a plain URL such as https://gitlab.example.com: a host, an optional port and a path of letters, digits and . _ ~ % - / only " +
+        "(no credentials, query, fragment, quotes, $, backslash or spaces: it goes into a shell script on the manager at boot)",
     },
   ],
 };

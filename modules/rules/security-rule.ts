@@ -10,5 +10,7 @@ export interface SecurityRule {
   readonly id: string;
   /** What the rule demands, one sentence. */
   readonly description: string;
+  /** Whether a finding may be accepted with a reason. @default true */
+  readonly acknowledgeable?: boolean;
   check(block: TerraformBlock): string[];
 }
