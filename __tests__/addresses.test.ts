@@ -19,7 +19,8 @@ test("the default configuration's addresses are pinned", () => {
       "aws_ecr_repository.ci_docker-ecr",
       "aws_iam_policy.autoscaler_manager",
       "aws_iam_policy.autoscaler_workers",
-      "aws_iam_policy.docker_manager",
+      "aws_iam_policy.merge-requests_manager",
+      "aws_iam_policy.merge-requests_workers",
       "aws_s3_bucket.cache",
       "aws_s3_bucket_lifecycle_configuration.cache",
       "aws_s3_bucket_ownership_controls.cache",
@@ -27,29 +28,40 @@ test("the default configuration's addresses are pinned", () => {
       "aws_s3_bucket_public_access_block.cache",
       "aws_s3_bucket_server_side_encryption_configuration.cache",
       "module.runner_autoscaler",
-      "module.runner_docker",
+      "module.runner_merge-requests",
     ].sort(),
   );
 });
 
 test("reordering fleets and repositories, and adding one of each, leaves existing blocks unchanged", () => {
   const before = synth().json;
-  const [docker, autoscaler] = DEFAULT_CONFIG.fleets;
+  const [autoscaler, mergeRequests] = DEFAULT_CONFIG.fleets;
   const after = synth(
     configWith({
-      fleets: [{ name: "extra", executor: "docker", runnerTokenSsmParameter: "/x/token" }, autoscaler!, docker!],
-      repositories: [{ name: "apps/other", access: "pull" }, ...(DEFAULT_CONFIG.repositories ?? [])],
+      fleets: [{ name: "extra", executor: "docker-autoscaler", runnerTokenSsmParameter: "/x/token", workers: {} }, mergeRequests!, autoscaler!],
+      ciImage: DEFAULT_CONFIG.ciImage,
+      // Pulled by the existing fleets only, so their grants stay as they were.
+      repositories: [{ name: "apps/other", pull: ["extra"] }, ...(DEFAULT_CONFIG.repositories ?? [])],
     }),
   ).json;
   const added = addresses(after).filter((a) => !addresses(before).includes(a));
-  expect(added.sort()).toEqual(["aws_ecr_lifecycle_policy.apps_other", "aws_ecr_repository.apps_other", "aws_iam_policy.extra_manager", "module.runner_extra"]);
+  expect(added.sort()).toEqual([
+    "aws_ecr_lifecycle_policy.apps_other",
+    "aws_ecr_repository.apps_other",
+    "aws_iam_policy.extra_manager",
+    "aws_iam_policy.extra_workers",
+    "module.runner_extra",
+  ]);
   expect(addresses(after)).toEqual(expect.arrayContaining(addresses(before)));
-  // Same address, same settings: the old blocks other than the grants (which now include the new
-  // repository) are byte-identical.
-  for (const name of ["runner_docker", "runner_autoscaler"]) {
+  // Same address, same settings: the old blocks are identical, and so are their policies (the new
+  // repository is granted to the new fleet only).
+  for (const name of ["runner_autoscaler", "runner_merge-requests"]) {
     const { ["//"]: _a, ...was } = before.module[name]!;
     const { ["//"]: _b, ...is } = after.module[name]!;
     expect(is).toEqual(was);
   }
   expect(after.resource.aws_ecr_repository!["ci_docker-ecr"]).toEqual(before.resource.aws_ecr_repository!["ci_docker-ecr"]);
+  for (const name of ["autoscaler_manager", "autoscaler_workers", "merge-requests_manager", "merge-requests_workers"]) {
+    expect(after.resource.aws_iam_policy![name]).toEqual(before.resource.aws_iam_policy![name]);
+  }
 });

@@ -46,9 +46,10 @@ export function synth(config: RunnerStackConfigInput = DEFAULT_CONFIG): Synth {
 }
 
 /**
- * One fleet of `executor` in account 111122223333 (eu-central-1), with three application
- * repositories: apps/web (pull-push), apps/base (pull, job image) and shared/tools in account
- * 444455556666, us-east-1 (pull, job image); cache bucket acme-runner-cache; CI image ci/image:2.0.0.
+ * Fleet `f` of `executor` in account 111122223333 (eu-central-1), the trusted fleet, beside fleet
+ * `u`, an untrusted docker-autoscaler fleet. Repositories: apps/web (every fleet pulls, f pushes),
+ * apps/base (job image; only f pulls) and shared/tools in account 444455556666, us-east-1 (job
+ * image; every fleet pulls). CI image ci/image:2.0.0, pushed by f. Cache bucket acme-runner-cache.
  * The IAM tests write their expectations against this configuration.
  */
 export function acmeConfig(executor: "docker" | "docker+machine" | "docker-autoscaler"): RunnerStackConfigInput {
@@ -57,11 +58,11 @@ export function acmeConfig(executor: "docker" | "docker+machine" | "docker-autos
     aws: { region: "eu-central-1", accountId: "111122223333" },
     network: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"] },
     gitlab: { url: "https://gitlab.example.com" },
-    ciImage: { repositoryName: "ci/image", tag: "2.0.0" },
+    ciImage: { repositoryName: "ci/image", tag: "2.0.0", push: ["f"] },
     repositories: [
-      { name: "apps/web", access: "pull-push" },
-      { name: "apps/base", access: "pull", usedAsJobImage: true },
-      { arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", access: "pull", usedAsJobImage: true },
+      { name: "apps/web", push: ["f"] },
+      { name: "apps/base", pull: ["f"], usedAsJobImage: true },
+      { arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", usedAsJobImage: true },
     ],
     cache: { bucketName: "acme-runner-cache" },
     fleets: [
@@ -69,15 +70,27 @@ export function acmeConfig(executor: "docker" | "docker+machine" | "docker-autos
         name: "f",
         executor,
         runnerTokenSsmParameter: "/acme/runner-token",
-        ...(executor === "docker" ? {} : { workers: { instanceTypes: ["m6i.large"], maxInstances: 3 } }),
+        ...(executor === "docker"
+          ? { acknowledge: { "jobs-not-on-manager": "Test fixture: the docker executor's grants are under test" } }
+          : { workers: { instanceTypes: ["m6i.large"], maxInstances: 3 } }),
       },
+      { name: "u", executor: "docker-autoscaler", runnerTokenSsmParameter: "/acme/untrusted-token", workers: {} },
     ],
   };
 }
 
-/** A deep copy of the default configuration with some fields replaced. */
+/**
+ * A deep copy of the default configuration with some fields replaced. When the patch replaces the
+ * fleets, the default's push lists (which name the default fleets) are emptied unless the patch
+ * sets ciImage or repositories itself.
+ */
 export function configWith(patch: Partial<RunnerStackConfigInput>): RunnerStackConfigInput {
-  return { ...structuredClone(DEFAULT_CONFIG), ...structuredClone(patch) };
+  const base = structuredClone(DEFAULT_CONFIG);
+  if (patch.fleets !== undefined) {
+    base.ciImage = { ...base.ciImage, push: [] };
+    base.repositories = (base.repositories ?? []).map((r) => ({ ...r, push: [] }));
+  }
+  return { ...base, ...structuredClone(patch) };
 }
 
 export interface Statement {

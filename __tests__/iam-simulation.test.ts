@@ -8,13 +8,16 @@
 // - ECR pull = BatchCheckLayerAvailability, BatchGetImage, GetDownloadUrlForLayer; push =
 //   CompleteLayerUpload, InitiateLayerUpload, PutImage, UploadLayerPart (push implies pull);
 //   ecr:GetAuthorizationToken on "*" for every role that pulls.
-// - Cache: s3:GetObject, GetObjectVersion, PutObject, DeleteObject on the bucket's objects,
-//   s3:ListBucket on the bucket.
-// - docker: the manager runs jobs: pulls the CI image and every repository, pushes the pull-push
-//   ones, uses the cache. There is no worker role.
-// - docker+machine, docker-autoscaler: the manager pulls job images only (CI image, repositories
-//   marked usedAsJobImage) and uses the cache; the workers pull the CI image and every repository,
-//   push the pull-push ones, no cache.
+// - Cache: s3:GetObject and s3:PutObject on the bucket's objects, s3:ListBucket on the bucket (what
+//   the manager pre-signs; never versions or deletes).
+// - Fleet f (MATRIX, one stack per executor): in ciImage.push, in apps/web's push list, in every
+//   pull list. docker: the manager runs jobs: pulls the CI image and every repository, pushes the CI
+//   image and apps/web, uses the cache; there is no worker role. docker+machine,
+//   docker-autoscaler: the manager pulls its job images only (CI image, apps/base, shared/tools)
+//   and uses the cache; the workers pull the CI image and every repository, push the CI image and
+//   apps/web, no cache.
+// - Fleet u (TRUST_MATRIX): named in no push list and left out of apps/base's pull list: it pulls
+//   what its lists allow and pushes nothing.
 // - Everything else is implicitly denied (not explicitly: the stack writes no Deny).
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../modules/role-policy";
@@ -70,7 +73,7 @@ const MATRIX: readonly (readonly [Executor, Role, string, Label, Decision])[] = 
   // docker: the manager runs the jobs
   ["docker", "manager", "ecr:GetAuthorizationToken", "*", A],
   ["docker", "manager", "ecr:BatchCheckLayerAvailability", "ci", A],
-  ["docker", "manager", "ecr:PutImage", "ci", D],
+  ["docker", "manager", "ecr:PutImage", "ci", A],
   ["docker", "manager", "ecr:BatchCheckLayerAvailability", "web", A],
   ["docker", "manager", "ecr:BatchGetImage", "web", A],
   ["docker", "manager", "ecr:GetDownloadUrlForLayer", "web", A],
@@ -90,9 +93,9 @@ const MATRIX: readonly (readonly [Executor, Role, string, Label, Decision])[] = 
   ["docker", "manager", "ecr:PutImage", "web@999988887777", D],
   ["docker", "manager", "ecr:DeleteRepository", "web", D],
   ["docker", "manager", "s3:GetObject", "object", A],
-  ["docker", "manager", "s3:GetObjectVersion", "object", A],
+  ["docker", "manager", "s3:GetObjectVersion", "object", D],
   ["docker", "manager", "s3:PutObject", "object", A],
-  ["docker", "manager", "s3:DeleteObject", "object", A],
+  ["docker", "manager", "s3:DeleteObject", "object", D],
   ["docker", "manager", "s3:ListBucket", "bucket", A],
   ["docker", "manager", "s3:GetObject", "otherObject", D],
   ["docker", "manager", "s3:GetObjectVersion", "otherObject", D],
@@ -127,9 +130,9 @@ const MATRIX: readonly (readonly [Executor, Role, string, Label, Decision])[] = 
   ["docker+machine", "manager", "ecr:PutImage", "web@999988887777", D],
   ["docker+machine", "manager", "ecr:DeleteRepository", "web", D],
   ["docker+machine", "manager", "s3:GetObject", "object", A],
-  ["docker+machine", "manager", "s3:GetObjectVersion", "object", A],
+  ["docker+machine", "manager", "s3:GetObjectVersion", "object", D],
   ["docker+machine", "manager", "s3:PutObject", "object", A],
-  ["docker+machine", "manager", "s3:DeleteObject", "object", A],
+  ["docker+machine", "manager", "s3:DeleteObject", "object", D],
   ["docker+machine", "manager", "s3:ListBucket", "bucket", A],
   ["docker+machine", "manager", "s3:GetObject", "otherObject", D],
   ["docker+machine", "manager", "s3:GetObjectVersion", "otherObject", D],
@@ -144,7 +147,7 @@ const MATRIX: readonly (readonly [Executor, Role, string, Label, Decision])[] = 
   // docker+machine: the workers run the jobs, without the cache
   ["docker+machine", "worker", "ecr:GetAuthorizationToken", "*", A],
   ["docker+machine", "worker", "ecr:BatchCheckLayerAvailability", "ci", A],
-  ["docker+machine", "worker", "ecr:PutImage", "ci", D],
+  ["docker+machine", "worker", "ecr:PutImage", "ci", A],
   ["docker+machine", "worker", "ecr:BatchCheckLayerAvailability", "web", A],
   ["docker+machine", "worker", "ecr:BatchGetImage", "web", A],
   ["docker+machine", "worker", "ecr:GetDownloadUrlForLayer", "web", A],
@@ -201,9 +204,9 @@ const MATRIX: readonly (readonly [Executor, Role, string, Label, Decision])[] = 
   ["docker-autoscaler", "manager", "ecr:PutImage", "web@999988887777", D],
   ["docker-autoscaler", "manager", "ecr:DeleteRepository", "web", D],
   ["docker-autoscaler", "manager", "s3:GetObject", "object", A],
-  ["docker-autoscaler", "manager", "s3:GetObjectVersion", "object", A],
+  ["docker-autoscaler", "manager", "s3:GetObjectVersion", "object", D],
   ["docker-autoscaler", "manager", "s3:PutObject", "object", A],
-  ["docker-autoscaler", "manager", "s3:DeleteObject", "object", A],
+  ["docker-autoscaler", "manager", "s3:DeleteObject", "object", D],
   ["docker-autoscaler", "manager", "s3:ListBucket", "bucket", A],
   ["docker-autoscaler", "manager", "s3:GetObject", "otherObject", D],
   ["docker-autoscaler", "manager", "s3:GetObjectVersion", "otherObject", D],
@@ -218,7 +221,7 @@ const MATRIX: readonly (readonly [Executor, Role, string, Label, Decision])[] = 
   // docker-autoscaler: the workers run the jobs, without the cache
   ["docker-autoscaler", "worker", "ecr:GetAuthorizationToken", "*", A],
   ["docker-autoscaler", "worker", "ecr:BatchCheckLayerAvailability", "ci", A],
-  ["docker-autoscaler", "worker", "ecr:PutImage", "ci", D],
+  ["docker-autoscaler", "worker", "ecr:PutImage", "ci", A],
   ["docker-autoscaler", "worker", "ecr:BatchCheckLayerAvailability", "web", A],
   ["docker-autoscaler", "worker", "ecr:BatchGetImage", "web", A],
   ["docker-autoscaler", "worker", "ecr:GetDownloadUrlForLayer", "web", A],
@@ -378,6 +381,46 @@ describe("the request matrix", () => {
       resourceType: resource.type,
     });
   }
+});
+
+/**
+ * Per-fleet access: fleet u, beside fleet f in the docker-autoscaler stack. Rows for f repeat the
+ * contrast (f may, u may not).
+ */
+const TRUST_MATRIX: readonly (readonly ["f" | "u", Role, string, Label, Decision])[] = [
+  ["u", "worker", "ecr:BatchGetImage", "web", A], // pull: every fleet by default
+  ["u", "worker", "ecr:PutImage", "web", D], // not in apps/web's push list
+  ["u", "worker", "ecr:InitiateLayerUpload", "web", D],
+  ["f", "worker", "ecr:PutImage", "web", A],
+  ["u", "worker", "ecr:BatchGetImage", "base", D], // not in apps/base's pull list
+  ["u", "worker", "ecr:GetDownloadUrlForLayer", "base", D],
+  ["f", "worker", "ecr:BatchGetImage", "base", A],
+  ["u", "worker", "ecr:BatchGetImage", "ci", A], // every fleet runs the CI image
+  ["u", "worker", "ecr:PutImage", "ci", D], // only ciImage.push fleets push it
+  ["u", "worker", "ecr:UploadLayerPart", "ci", D],
+  ["f", "worker", "ecr:PutImage", "ci", A],
+  ["u", "worker", "ecr:BatchGetImage", "tools", A],
+  ["u", "worker", "ecr:PutImage", "tools", D],
+  ["u", "worker", "s3:GetObject", "object", D],
+  ["u", "manager", "ecr:BatchGetImage", "ci", A], // it resolves its job images
+  ["u", "manager", "ecr:BatchGetImage", "tools", A],
+  ["u", "manager", "ecr:BatchGetImage", "base", D], // not one of u's job images
+  ["u", "manager", "ecr:BatchGetImage", "web", D],
+  ["u", "manager", "ecr:PutImage", "ci", D],
+  ["u", "manager", "s3:GetObject", "object", A],
+  ["u", "manager", "s3:PutObject", "object", A],
+  ["u", "manager", "s3:DeleteObject", "object", D],
+];
+
+describe("per-fleet access (docker-autoscaler stack with fleets f and u)", () => {
+  const json = stacks.get("docker-autoscaler")!;
+  const documents = (fleet: "f" | "u", role: Role) =>
+    pick(concretePolicies(json), attachedPolicies(json.module[`runner_${fleet}`]!, role === "manager" ? "runner_role" : "runner_worker_docker_autoscaler_role"));
+
+  test.each(TRUST_MATRIX)("fleet %s %s: %s on %s is %s", async (fleet, role, action, label, expected) => {
+    const outcome = await simulateRequest(documents(fleet, role), `arn:aws:iam::111122223333:role/acme-${fleet}-${role}`, action, RESOURCES[label].arn);
+    expect({ decision: outcome.decision, identityDecision: outcome.identityDecision }).toEqual({ decision: expected, identityDecision: expected });
+  });
 });
 
 test("the matrix can fail: an over-grant (manager pulling apps/web under docker+machine) flips exactly its pull rows", async () => {

@@ -6,7 +6,7 @@ import { acmeConfig as config, attachedPolicies, grants, policyDocument, synth }
 
 const PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 const PUSH = ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"];
-const CACHE_OBJECT = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"];
+const CACHE_OBJECT = ["s3:GetObject", "s3:PutObject"];
 
 const CI = "arn:aws:ecr:eu-central-1:111122223333:repository/ci/image";
 const WEB = "arn:aws:ecr:eu-central-1:111122223333:repository/apps/web";
@@ -34,13 +34,13 @@ describe("docker executor: jobs run on the manager", () => {
   const { json } = synth(config("docker"));
   const mod = json.module.runner_f!;
 
-  test("the manager role alone gets one policy: CI image pull, application pull/push, cache", () => {
+  test("the manager role alone gets one policy: CI image pull/push, application pull/push, cache", () => {
     expect(attachedPolicies(mod, "runner_role")).toEqual(["f_manager"]);
     expect(mod.runner_worker_docker_machine_role).toBeUndefined();
     expect(mod.runner_worker_docker_autoscaler_role).toBeUndefined();
-    expect(Object.keys(json.resource.aws_iam_policy!)).toEqual(["f_manager"]);
+    expect(Object.keys(json.resource.aws_iam_policy!).filter((n) => n.startsWith("f_"))).toEqual(["f_manager"]);
     expect(grants(policyDocument(json, "f_manager"))).toEqual({
-      ...ecrGrants([CI, WEB, BASE, TOOLS], [WEB]),
+      ...ecrGrants([CI, WEB, BASE, TOOLS], [CI, WEB]),
       ...cacheGrants(),
     });
   });
@@ -58,10 +58,15 @@ describe.each([
     expect(grants(policyDocument(json, "f_manager"))).toEqual({ ...ecrGrants([CI, BASE, TOOLS], []), ...cacheGrants() });
   });
 
-  test(`the worker role (${workerVariable}) pulls the CI image and pulls/pushes application images, no cache`, () => {
+  test(`the worker role (${workerVariable}) pulls what its lists allow and pushes the CI image and apps/web, no cache`, () => {
     expect(attachedPolicies(mod, workerVariable)).toEqual(["f_workers"]);
     expect(mod[otherVariable]).toBeUndefined();
-    expect(grants(policyDocument(json, "f_workers"))).toEqual(ecrGrants([CI, WEB, BASE, TOOLS], [WEB]));
+    expect(grants(policyDocument(json, "f_workers"))).toEqual(ecrGrants([CI, WEB, BASE, TOOLS], [CI, WEB]));
+  });
+
+  test("fleet u, named in no push list and not in apps/base's pull list, pulls the rest and pushes nothing", () => {
+    expect(grants(policyDocument(json, "u_workers"))).toEqual(ecrGrants([CI, WEB, TOOLS], []));
+    expect(grants(policyDocument(json, "u_manager"))).toEqual({ ...ecrGrants([CI, TOOLS], []), ...cacheGrants() });
   });
 });
 
@@ -85,8 +90,8 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s ex
     }
   });
 
-  test("the cache is attached through policy_arns, never through runner_worker_cache.policy", () => {
-    expect(mod.runner_worker_cache).toEqual({ create: false, shared: true, bucket: "acme-runner-cache", authentication_type: "iam" });
+  test("the cache is attached through policy_arns, never through runner_worker_cache.policy, with a namespace per runner", () => {
+    expect(mod.runner_worker_cache).toEqual({ create: false, shared: false, bucket: "acme-runner-cache", authentication_type: "iam" });
   });
 
   test("the default image is the CI image and the manager has the ECR helper", () => {

@@ -10,8 +10,8 @@ test("GitlabRunnerEcr goes into a stack of one's own, beside one's own provider"
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   const runners = new GitlabRunnerEcr(stack, "ci-runners", DEFAULT_CONFIG);
   const json = JSON.parse(Testing.synth(stack));
-  expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_docker"]);
-  expect(runners.fleets.map((f) => f.jobs === f.manager)).toEqual([true, false]);
+  expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_merge-requests"]);
+  expect(runners.fleets.map((f) => f.jobs === f.workers)).toEqual([true, true]);
 });
 
 test("invalid props throw ConfigError listing the problems", () => {
@@ -37,7 +37,6 @@ function fleetStack(configure: (fleet: RunnerFleet) => void): () => void {
     defaultImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci:1",
     jobImageRegistryHosts: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
     cacheBucketName: "c-bucket",
-    metadataHopLimit: 2,
   });
   configure(fleet);
   return () => stack.runAllValidations();

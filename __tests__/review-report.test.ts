@@ -126,8 +126,61 @@ describe("content", () => {
     expect(diagram).not.toContain(`f_manager_role -- "pull, push" --> ${web}`);
   });
 
+  test("registries per fleet: f's job images come from two registries, u's from two (apps/base is not u's)", () => {
+    expect(report).toContain("- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `444455556666.dkr.ecr.us-east-1.amazonaws.com`");
+    expect(report).toContain("- Fleet `u`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `444455556666.dkr.ecr.us-east-1.amazonaws.com`");
+  });
+
   test("is byte-identical across synthesis runs", () => {
     expect(synthesized(config("docker-autoscaler")).report).toBe(report);
+  });
+});
+
+describe("trust section", () => {
+  const row = (report: string, fleet: string) => report.split("\n").find((l) => l.startsWith(`| \`${fleet}\` |`));
+
+  test.each([
+    ["docker", "| `f` | `docker` | **the manager** | **the manager role** | yes | 2 / – | – (the manager runs every job) | its own (`runner/<token>/project/<id>/…`) |"],
+    ["docker+machine", "| `f` | `docker+machine` | worker instances | the worker role | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |"],
+    ["docker-autoscaler", "| `f` | `docker-autoscaler` | worker instances | the worker role | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |"],
+  ] as const)("%s: where jobs run, the role they hold, privileged, hop limits, reuse, cache namespace", (executor, expected) => {
+    expect(row(synthesized(config(executor)).report, "f")).toBe(expected);
+  });
+
+  test("a docker fleet says what the module adds to the role its jobs hold, and the acknowledgement", () => {
+    const { report } = synthesized(config("docker"));
+    expect(report).toContain(
+      "- **Fleet `f`: jobs hold the manager role.** Besides the grants below, the module attaches to that role `ssm:GetParameter` and " +
+        "`ssm:GetParameters` on the runner token parameter `/acme/runner-token` (a job can read the runner token and register a runner of its own)",
+    );
+    expect(report).toContain("Acknowledged: Test fixture: the docker executor's grants are under test");
+  });
+
+  test("a shared cache and reused workers show as such", () => {
+    const c = config("docker-autoscaler") as any;
+    c.cache.shareBetweenFleets = true;
+    c.fleets[0].workers.maxJobsPerInstance = 20;
+    expect(row(synthesized(c).report, "f")).toBe(
+      "| `f` | `docker-autoscaler` | worker instances | the worker role | yes | 1 / 2 | 20 | **shared by every fleet** (`project/<id>/…`) |",
+    );
+  });
+
+  test("the state warning follows the backend block: local and S3 without KMS warn, S3 with KMS does not", () => {
+    const c = config("docker-autoscaler") as any;
+    expect(synthesized(c).report).toContain("which is a local file. Use the S3 backend with a KMS key");
+    c.backend = { type: "s3", bucket: "acme-state", key: "runners.tfstate", region: "eu-central-1" };
+    expect(synthesized(c).report).toContain("which is S3, encrypted with S3-managed keys. Use the S3 backend with a KMS key");
+    c.backend.kmsKeyId = "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const report = synthesized(c).report;
+    expect(report).toContain("which is S3, encrypted with KMS key `arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`.");
+    expect(report).not.toContain("Use the S3 backend with a KMS key");
+  });
+
+  test("the registries are read back from the synthesized install script, not from a parallel list", () => {
+    const stack = new GitlabRunnerStack(testApp(), "test", config("docker-autoscaler"));
+    const install = (stack.runners.fleets[0]!.module.inputs as any).runner_install;
+    install.post_install_script = install.post_install_script.replace("444455556666.dkr.ecr.us-east-1", "999988887777.dkr.ecr.us-east-1");
+    expect(stack.runners.reviewReport()).toContain("- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `999988887777.dkr.ecr.us-east-1.amazonaws.com`");
   });
 });
 

@@ -6,6 +6,7 @@ import { Testing, TerraformOutput } from "cdktf";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { RunnerStackConfigInput } from "../modules/config";
 import { GitlabRunnerModule } from "../modules/gitlab-runner-module";
 import { GitlabRunnerStack } from "../modules/gitlab-runner-stack";
@@ -57,7 +58,12 @@ const VIOLATIONS: [string, (scope: Construct, stack: GitlabRunnerStack) => void,
     "bad",
     "has no public access block with block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets all true",
   ],
-  ["s3-bucket-tls-only", (s) => new S3Bucket(s, "bad", { bucket: "naked-bucket-1234" }), "bad", "has no bucket policy denying requests without TLS"],
+  [
+    "s3-bucket-tls-only",
+    (s) => new S3Bucket(s, "bad", { bucket: "naked-bucket-1234" }),
+    "bad",
+    "has no bucket policy denying requests without TLS to every principal on the bucket and all its objects",
+  ],
   [
     "imds-v2-hop-limit",
     (s, stack) =>
@@ -65,36 +71,55 @@ const VIOLATIONS: [string, (scope: Construct, stack: GitlabRunnerStack) => void,
         inputs: {
           ...stack.runners.fleets[0]!.module.inputs,
           environment: "weak",
-          runner_metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1, instance_metadata_tags: "disabled" },
+          // A docker-autoscaler manager runs no containers: hop limit 2 would let one on it reach the role.
+          runner_metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 2, instance_metadata_tags: "disabled" },
         },
       }),
     "bad",
-    'runner_metadata_options.http_put_response_hop_limit is 1, not a number >= 2 (manager)',
+    "runner_metadata_options.http_put_response_hop_limit is 2, not 1 (manager: no job containers run here)",
+  ],
+  [
+    "jobs-not-on-manager",
+    (s, stack) =>
+      new GitlabRunnerModule(s, "bad", {
+        inputs: {
+          ...stack.runners.fleets[0]!.module.inputs,
+          environment: "onmanager",
+          runner_worker: { type: "docker", max_jobs: 1 },
+          runner_metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 2, instance_metadata_tags: "disabled" },
+        },
+      }),
+    "bad",
+    "the docker executor runs jobs on the manager under its role, which can read the runner token parameter (ssm:GetParameter, granted by the module) " +
+      "and do whatever the manager may: any job can register a rogue runner. Use docker-autoscaler, or acknowledge the risk for this fleet",
   ],
   [
     "no-secret-literal",
     (s) => new TerraformOutput(s, "bad", { value: "registration glrt-AbCdEf0123456789xyz" }).overrideLogicalId("bad"),
     "bad",
-    "output.bad.value looks like a GitLab token (the value is not repeated here)",
+    "output.bad.value looks like a GitLab runner authentication token (the value is not repeated here)",
   ],
 ];
 
 describe("the shipped configurations pass every rule", () => {
-  test.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s executor", (executor) => {
+  test.each(["docker+machine", "docker-autoscaler"] as const)("%s executor", (executor) => {
     const stack = stackWith(
-      configWith({
-        fleets: [
-          {
-            name: "f",
-            executor,
-            runnerTokenSsmParameter: "/t",
-            ...(executor === "docker" ? {} : { workers: { instanceTypes: ["m6i.large"], maxInstances: 2 } }),
-          },
-        ],
-      }),
+      configWith({ fleets: [{ name: "f", executor, runnerTokenSsmParameter: "/t", workers: { instanceTypes: ["m6i.large"], maxInstances: 2 } }] }),
     );
     expect(synthOutcome(stack)).toBe("ok");
     expect(stack.runners.securityRules.findings).toEqual([]);
+  });
+
+  test("the docker executor fails synthesis until its fleet acknowledges jobs-not-on-manager, with a reason that reaches the report", () => {
+    const fleet = { name: "f", executor: "docker" as const, runnerTokenSsmParameter: "/t" };
+    expect(synthOutcome(stackWith(configWith({ fleets: [fleet] })))).toContain("[test/runners/f/runner] jobs-not-on-manager: the docker executor runs jobs on the manager");
+    const reason = "Only the platform team's repositories run here";
+    const stack = stackWith(configWith({ fleets: [{ ...fleet, acknowledge: { "jobs-not-on-manager": reason } }] }));
+    expect(synthOutcome(stack)).toBe("ok");
+    expect(stack.runners.securityRules.findings).toEqual([
+      expect.objectContaining({ path: "test/runners/f/runner", ruleId: "jobs-not-on-manager", acknowledgement: { path: "test/runners/f", reason } }),
+    ]);
+    expect(stack.runners.reviewReport()).toContain(`Acknowledged: ${reason}`);
   });
 
   test("the embedded default", () => {
@@ -103,8 +128,8 @@ describe("the shipped configurations pass every rule", () => {
     expect(stack.runners.securityRules.findings).toEqual([]);
   });
 
-  test("every rule has a violation case below", () => {
-    expect(new Set(VIOLATIONS.map(([id]) => id))).toEqual(new Set(SECURITY_RULES.map((r) => r.id)));
+  test("every rule has a violation case below (configuration-is-data, which cannot be acknowledged, in configuration-is-data.test.ts)", () => {
+    expect(new Set([...VIOLATIONS.map(([id]) => id), "configuration-is-data"])).toEqual(new Set(SECURITY_RULES.map((r) => r.id)));
   });
 });
 
@@ -156,5 +181,42 @@ describe("acknowledgements", () => {
     const stack = stackWith();
     expect(() => acknowledgeRule(stack.runners, "no-such-rule", "because we said so")).toThrow(/unknown rule "no-such-rule"; the rules are iam-no-wildcard-action/);
     expect(() => acknowledgeRule(stack.runners, "ecr-immutable-scanned", "ok")).toThrow(/needs a reason/);
+  });
+});
+
+describe("s3-bucket-tls-only refuses hollow TLS policies", () => {
+  /** The stack's own cache bucket with its TLS statement replaced by `statement` (a function of the bucket ARN). */
+  function outcomeWith(statement: (arn: string) => object): string {
+    const stack = stackWith();
+    const arn = stack.runners.cache.bucketArn;
+    const policy = stack.runners.cache.node.findChild("policy") as S3BucketPolicy;
+    policy.policy = JSON.stringify({ Version: "2012-10-17", Statement: [statement(arn)] });
+    return synthOutcome(stack);
+  }
+  const sound = (arn: string) => ({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [arn, `${arn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  });
+  const failure = "[test/runners/cache/bucket] s3-bucket-tls-only:";
+
+  test("the sound statement passes, also with Principal {AWS: \"*\"}", () => {
+    expect(outcomeWith(sound)).toBe("ok");
+    expect(outcomeWith((arn) => ({ ...sound(arn), Principal: { AWS: "*" } }))).toBe("ok");
+  });
+
+  test.each([
+    ["a Principal of one foreign account", (arn: string) => ({ ...sound(arn), Principal: { AWS: "arn:aws:iam::999988887777:root" } })],
+    ["the bucket ARN only (objects left out)", (arn: string) => ({ ...sound(arn), Resource: [arn] })],
+    ["the objects only", (arn: string) => ({ ...sound(arn), Resource: [`${arn}/*`] })],
+    ["another bucket's ARNs", (_arn: string) => ({ ...sound("arn:aws:s3:::someone-else"), Resource: ["arn:aws:s3:::someone-else", "arn:aws:s3:::someone-else/*"] })],
+    ["one action instead of s3:*", (arn: string) => ({ ...sound(arn), Action: "s3:GetObject" })],
+    ["Allow instead of Deny", (arn: string) => ({ ...sound(arn), Effect: "Allow" })],
+    ["no SecureTransport condition", (arn: string) => ({ ...sound(arn), Condition: {} })],
+  ])("%s fails", (_what, statement) => {
+    expect(outcomeWith(statement)).toContain(failure);
   });
 });

@@ -5,7 +5,7 @@ describe("the embedded default configuration", () => {
   const { json, text } = synth();
 
   test("two fleets share one CI image repository and one cache bucket", () => {
-    expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_docker"]);
+    expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_merge-requests"]);
     expect(Object.keys(json.resource.aws_s3_bucket!)).toEqual(["cache"]);
     const images = Object.values(json.module).map((m) => m.runner_worker_docker_options.image);
     expect(new Set(images)).toEqual(new Set(["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr:1.0.0"]));
@@ -15,7 +15,7 @@ describe("the embedded default configuration", () => {
   });
 
   test("each fleet is its own module instance with its own environment", () => {
-    expect(json.module.runner_docker!.environment).toBe("gitlab-runners-docker");
+    expect(json.module["runner_merge-requests"]!.environment).toBe("gitlab-runners-merge-requests");
     expect(json.module.runner_autoscaler!.environment).toBe("gitlab-runners-autoscaler");
     for (const m of Object.values(json.module)) {
       expect(m.source).toBe("cattle-ops/gitlab-runner/aws");
@@ -23,25 +23,31 @@ describe("the embedded default configuration", () => {
     }
   });
 
-  test("IMDSv2 is required with a hop limit of at least 2 on managers and workers", () => {
+  test("IMDSv2 everywhere: hop limit 1 on the managers (no containers there), 2 on the workers where jobs run", () => {
     for (const m of Object.values(json.module)) {
       expect(m.runner_metadata_options).toEqual({
         http_endpoint: "enabled",
         http_tokens: "required",
-        http_put_response_hop_limit: 2,
+        http_put_response_hop_limit: 1,
         instance_metadata_tags: "disabled",
       });
+      expect(m.runner_worker_docker_autoscaler_instance.http_tokens).toBe("required");
+      expect(m.runner_worker_docker_autoscaler_instance.http_put_response_hop_limit).toBe(2);
     }
-    const workers = json.module.runner_autoscaler!.runner_worker_docker_autoscaler_instance;
-    expect(workers.http_tokens).toBe("required");
-    expect(workers.http_put_response_hop_limit).toBeGreaterThanOrEqual(2);
+  });
+
+  test("every job gets a fresh worker instance, and each runner its own cache namespace", () => {
+    for (const m of Object.values(json.module)) {
+      expect(m.runner_worker_docker_autoscaler.max_use_count).toBe(1);
+      expect(m.runner_worker_cache.shared).toBe(false);
+    }
   });
 
   test("the runner token is referenced by SSM parameter name only", () => {
-    expect(json.module.runner_docker!.runner_gitlab).toEqual({
+    expect(json.module["runner_merge-requests"]!.runner_gitlab).toEqual({
       url: "https://gitlab.com",
       runner_version: "19.4.0",
-      preregistered_runner_token_ssm_parameter_name: "/gitlab-runners/docker/runner-token",
+      preregistered_runner_token_ssm_parameter_name: "/gitlab-runners/merge-requests/runner-token",
     });
     expect(text).not.toMatch(/glrt-|GR1348941|registration_token/);
   });
@@ -93,10 +99,10 @@ describe("the embedded default configuration", () => {
     });
     expect(json.output.cache_bucket_name!.value).toBe("gitlab-runners-cache-123456789012-eu-west-1");
     expect(json.output.fleets!.value).toEqual({
-      docker: {
-        executor: "docker",
-        manager_role_name: "${module.runner_docker.runner_agent_role_name}",
-        worker_role_name: "${module.runner_docker.runner_role_name}",
+      "merge-requests": {
+        executor: "docker-autoscaler",
+        manager_role_name: "${module.runner_merge-requests.runner_agent_role_name}",
+        worker_role_name: "${module.runner_merge-requests.runner_role_name}",
       },
       autoscaler: {
         executor: "docker-autoscaler",
@@ -118,7 +124,8 @@ describe("the embedded default configuration", () => {
     expect(templated.sort()).toEqual([
       "module.runner_autoscaler.runner_role.policy_arns[0]",
       "module.runner_autoscaler.runner_worker_docker_autoscaler_role.policy_arns[0]",
-      "module.runner_docker.runner_role.policy_arns[0]",
+      "module.runner_merge-requests.runner_role.policy_arns[0]",
+      "module.runner_merge-requests.runner_worker_docker_autoscaler_role.policy_arns[0]",
       "resource.aws_ecr_lifecycle_policy.apps_example-app.repository",
       "resource.aws_ecr_lifecycle_policy.ci_docker-ecr.repository",
       "resource.aws_s3_bucket_lifecycle_configuration.cache.bucket",
@@ -138,15 +145,32 @@ describe("configuration choices", () => {
   test("an image pinned by digest becomes the default image by digest", () => {
     const digest = "sha256:" + "ab".repeat(32);
     const { json } = synth(configWith({ ciImage: { repositoryName: "ci/docker-ecr", digest } }));
-    expect(json.module.runner_docker!.runner_worker_docker_options.image).toBe(
+    expect(json.module.runner_autoscaler!.runner_worker_docker_options.image).toBe(
       `123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr@${digest}`,
     );
   });
 
-  test("a larger hop limit reaches manager and workers", () => {
-    const { json } = synth(configWith({ metadataHopLimit: 3 }));
+  test("a larger hop limit reaches where jobs run (workers; the docker executor's manager), never a worker executor's manager", () => {
+    const docker = {
+      name: "docker",
+      executor: "docker" as const,
+      runnerTokenSsmParameter: "/t",
+      acknowledge: { "jobs-not-on-manager": "Test: hop limit of a manager that runs jobs" },
+    };
+    const { json } = synth(configWith({ metadataHopLimit: 3, fleets: [DEFAULT_CONFIG.fleets[0]!, docker] }));
     expect(json.module.runner_docker!.runner_metadata_options.http_put_response_hop_limit).toBe(3);
+    expect(json.module.runner_autoscaler!.runner_metadata_options.http_put_response_hop_limit).toBe(1);
     expect(json.module.runner_autoscaler!.runner_worker_docker_autoscaler_instance.http_put_response_hop_limit).toBe(3);
+  });
+
+  test("cache.shareBetweenFleets opts into one namespace for every fleet; maxJobsPerInstance reaches both worker executors", () => {
+    const machine = { ...DEFAULT_CONFIG.fleets[1]!, name: "machine", executor: "docker+machine" as const, workers: { maxJobsPerInstance: 5 } };
+    const scaler = { ...DEFAULT_CONFIG.fleets[0]!, workers: { maxJobsPerInstance: 7 } };
+    const { json } = synth(configWith({ cache: { shareBetweenFleets: true }, fleets: [scaler, machine] }));
+    expect(json.module.runner_autoscaler!.runner_worker_cache.shared).toBe(true);
+    expect(json.module.runner_machine!.runner_worker_cache.shared).toBe(true);
+    expect(json.module.runner_autoscaler!.runner_worker_docker_autoscaler.max_use_count).toBe(7);
+    expect(json.module.runner_machine!.runner_worker_docker_machine_instance.destroy_after_max_builds).toBe(5);
   });
 
   test("docker+machine workers get IMDSv2 with the hop limit", () => {
@@ -167,8 +191,8 @@ describe("configuration choices", () => {
 
   test("the configured runner version and cache bucket name are used", () => {
     const { json } = synth(configWith({ gitlab: { url: "https://gitlab.example.com", runnerVersion: "19.3.2" }, cache: { bucketName: "my-cache" } }));
-    expect(json.module.runner_docker!.runner_gitlab.runner_version).toBe("19.3.2");
-    expect(json.module.runner_docker!.runner_worker_cache.bucket).toBe("my-cache");
+    expect(json.module.runner_autoscaler!.runner_gitlab.runner_version).toBe("19.3.2");
+    expect(json.module.runner_autoscaler!.runner_worker_cache.bucket).toBe("my-cache");
     expect(json.resource.aws_s3_bucket!.cache.bucket).toBe("my-cache");
   });
 });

@@ -18,7 +18,14 @@ export interface CacheBucketProps {
   readonly expirationDays?: number;
 }
 
-export const CACHE_OBJECT_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"] as const;
+/**
+ * What the runner manager does with the cache (gitlab-runner v19.3.0, cache/s3v2/s3.go PresignURL):
+ * it pre-signs GET and HEAD (both s3:GetObject) and PUT (s3:PutObject) requests for the job's
+ * helper. s3:ListBucket makes a missing object a 404 (a clean cache miss) instead of a 403. The
+ * runner never deletes, lists versions of, or reads versions of cache objects (the bucket is
+ * unversioned; expiry is the lifecycle rule's job).
+ */
+export const CACHE_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject"] as const;
 export const CACHE_BUCKET_ACTIONS = ["s3:ListBucket"] as const;
 
 /**

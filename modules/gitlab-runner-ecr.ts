@@ -2,19 +2,24 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { CacheBucket } from "./cache-bucket";
 import { CiImageRepository } from "./ci-image-repository";
-import { RunnerStackConfig, RunnerStackConfigInput, fleetEnvironment, parseConfig } from "./config";
+import { RunnerStackConfig, RunnerStackConfigInput, fleetEnvironment, formatPath, parseConfig } from "./config";
 import { IEcrRepository } from "./ecr-permissions";
 import { ExistingEcrRepository } from "./existing-ecr-repository";
 import { PrivateEcrRepository } from "./private-ecr-repository";
 import { RunnerFleet } from "./runner-fleet";
 import { renderReviewReport } from "./review-report";
-import { SecurityRules } from "./security-rules";
+import { jsonTexts } from "./json-strings";
+import { SecurityRules, acknowledgeRule } from "./security-rules";
+import { templateSequences } from "./template-guard";
 import { resolveVariables } from "./stack-variables";
 import { terraformName } from "./terraform-names";
 
 export interface ApplicationRepository {
   readonly repository: IEcrRepository;
-  readonly access: "pull" | "pull-push";
+  /** Fleets whose jobs may pull. */
+  readonly pull: readonly string[];
+  /** Fleets whose jobs may push (and pull). */
+  readonly push: readonly string[];
   readonly usedAsJobImage: boolean;
 }
 
@@ -33,8 +38,6 @@ export class GitlabRunnerEcr extends Construct {
   readonly applicationRepositories: readonly ApplicationRepository[];
   readonly cache: CacheBucket;
   readonly fleets: readonly RunnerFleet[];
-  /** Registry hosts of the images jobs may use as `image:`; the managers' credHelpers entries. */
-  readonly jobImageRegistryHosts: readonly string[];
   /** The security rules checking this construct's tree (or its stack's) at synthesis. */
   readonly securityRules: SecurityRules;
 
@@ -42,6 +45,7 @@ export class GitlabRunnerEcr extends Construct {
     super(scope, id);
     this.config = parseConfig(config);
     this.securityRules = SecurityRules.applyTo(this);
+    this.node.addValidation({ validate: () => templatesInConfiguration(this.config) });
     // Values left to Terraform variables become references from here on.
     const c = resolveVariables(this, this.config);
     const { accountId, region } = c.aws;
@@ -68,7 +72,7 @@ export class GitlabRunnerEcr extends Construct {
               region,
               encryption: c.ciImage.encryption,
             });
-      return { repository, access: r.access, usedAsJobImage: r.usedAsJobImage };
+      return { repository, pull: r.pull, push: r.push, usedAsJobImage: r.usedAsJobImage };
     });
 
     this.cache = new CacheBucket(this, "cache", {
@@ -77,10 +81,10 @@ export class GitlabRunnerEcr extends Construct {
       expirationDays: c.cache.expirationDays,
     });
 
-    const jobImageRepositories = [this.ciImage, ...this.applicationRepositories.filter((a) => a.usedAsJobImage).map((a) => a.repository)];
-    this.jobImageRegistryHosts = [...new Set(jobImageRepositories.map((r) => r.registryHost))].sort();
-
     this.fleets = c.fleets.map((f) => {
+      const mayPull = (a: ApplicationRepository) => a.pull.includes(f.name) || a.push.includes(f.name);
+      // The images this fleet's jobs may run in: the CI image, and the job-image repositories they may pull.
+      const jobImageRepositories = [this.ciImage, ...this.applicationRepositories.filter((a) => a.usedAsJobImage && mayPull(a)).map((a) => a.repository)];
       const fleet = new RunnerFleet(this, f.name, {
         environment: fleetEnvironment(c.name, f.name),
         executor: f.executor,
@@ -93,22 +97,25 @@ export class GitlabRunnerEcr extends Construct {
         maxConcurrentJobs: f.maxConcurrentJobs,
         workers: f.workers,
         defaultImage: this.ciImage.imageUri,
-        jobImageRegistryHosts: this.jobImageRegistryHosts,
+        jobImageRegistryHosts: [...new Set(jobImageRepositories.map((r) => r.registryHost))].sort(),
         cacheBucketName: this.cache.bucketName,
-        metadataHopLimit: c.metadataHopLimit,
+        cacheShared: c.cache.shareBetweenFleets,
+        jobHopLimit: c.metadataHopLimit,
         tags: c.tags,
       });
+      for (const [ruleId, reason] of Object.entries(f.acknowledge)) acknowledgeRule(fleet, ruleId, reason);
 
-      // The manager resolves every job image's registry credentials itself, in every executor mode.
+      // The manager resolves its job images' registry credentials itself, in every executor mode.
       for (const repository of jobImageRepositories) repository.grantPull(fleet.manager);
       // It also signs the cache's pre-signed URLs.
       this.cache.grantReadWrite(fleet.manager);
-      // Job containers (docker: on the manager; otherwise on workers) pull the CI image and pull or
-      // push the application images with the role of the instance they run on.
-      this.ciImage.grantPull(fleet.jobs);
+      // Job containers (docker: on the manager; otherwise on workers) use the role of the instance
+      // they run on: the CI image, and exactly the repositories whose lists name the fleet.
+      if (c.ciImage.push.includes(f.name)) this.ciImage.grantPullPush(fleet.jobs);
+      else this.ciImage.grantPull(fleet.jobs);
       for (const app of this.applicationRepositories) {
-        if (app.access === "pull-push") app.repository.grantPullPush(fleet.jobs);
-        else app.repository.grantPull(fleet.jobs);
+        if (app.push.includes(f.name)) app.repository.grantPullPush(fleet.jobs);
+        else if (app.pull.includes(f.name)) app.repository.grantPull(fleet.jobs);
       }
       return fleet;
     });
@@ -121,7 +128,9 @@ export class GitlabRunnerEcr extends Construct {
    * security rules have run; the app writes it to cdktf.out/stacks/<stack>/review.md.
    */
   reviewReport(): string {
-    return renderReviewReport(this, TerraformStack.of(this).node.id, this.securityRules.findings);
+    const { accountId, region } = this.config.aws;
+    const subject = { scope: this, accountId, region, ciImage: this.ciImage, cache: this.cache, applicationRepositories: this.applicationRepositories, fleets: this.fleets };
+    return renderReviewReport(subject, TerraformStack.of(this).node.id, this.securityRules.findings);
   }
 
   private addOutputs(): void {
@@ -152,4 +161,18 @@ export class GitlabRunnerEcr extends Construct {
       "Per fleet: executor and the names of its manager and worker IAM roles",
     );
   }
+}
+
+/**
+ * Configuration is data (see template-guard.ts): no key or value of the configuration holds a
+ * Terraform template sequence. The schema refuses them per field; this runs again at synthesis on
+ * what the construct actually holds, so a configuration changed after validation cannot slip one in.
+ */
+function templatesInConfiguration(config: RunnerStackConfig): string[] {
+  return jsonTexts(config)
+    .filter(({ text }) => {
+      const { interpolations, directives } = templateSequences(text);
+      return interpolations.length > 0 || directives > 0 || /\$\$\{|%%\{/.test(text);
+    })
+    .map(({ path, isKey }) => `configuration-is-data: ${formatPath(path)}${isKey ? " (a key)" : ""} holds a Terraform template sequence (\${ or %{); configuration is data`);
 }

@@ -1,14 +1,32 @@
 /**
- * The plan-review report written next to cdk.tf.json (review.md): per fleet and role, which actions
- * on which resources; the runners' image and the registries the credential helper serves; the
- * security rules and their acknowledged exceptions; a Mermaid diagram. It is rendered from the same
- * RolePolicy documents that are synthesized into the aws_iam_policy blocks, so it cannot drift from
- * them, and it is sorted and free of timestamps, so the same configuration gives the same bytes.
+ * The plan-review report written next to cdk.tf.json (review.md): per fleet, where jobs run and
+ * what they can reach; per role, which actions on which resources; the runners' image and the
+ * registries each manager's credential helper serves; the security rules and their acknowledged
+ * exceptions; a Mermaid diagram. Everything is read from what is synthesized: the RolePolicy
+ * documents of the aws_iam_policy blocks, the runner module inputs (the install script, hop
+ * limits, cache and reuse settings) and the backend block, so the report cannot drift from the
+ * document. It is sorted and free of timestamps: the same configuration gives the same bytes.
  */
-import type { GitlabRunnerEcr } from "./gitlab-runner-ecr";
+import { IConstruct } from "constructs";
+import { TerraformBackend, TerraformStack } from "cdktf";
+import { EXECUTORS } from "./executors";
 import type { RolePolicy } from "./role-policy";
 import { SECURITY_RULES } from "./rules";
+import { parseCredHelpersInstallScript } from "./runner-docker-auth";
+import type { RunnerFleet } from "./runner-fleet";
 import type { RuleFinding } from "./security-rules";
+
+/** What the report is rendered from: the runners' constructs, seen through what they synthesize. */
+export interface ReviewSubject {
+  /** Any construct of the stack (for the backend block). */
+  readonly scope: IConstruct;
+  readonly accountId: string;
+  readonly region: string;
+  readonly ciImage: { readonly repositoryName: string; readonly repositoryArn: string; readonly imageUri: string };
+  readonly cache: { readonly bucketName: string; readonly bucketArn: string };
+  readonly applicationRepositories: readonly { readonly repository: { readonly repositoryName: string; readonly repositoryArn: string } }[];
+  readonly fleets: readonly RunnerFleet[];
+}
 
 export const ANY_RESOURCE_LABEL = "any (`*`)";
 
@@ -18,7 +36,7 @@ interface Column {
 }
 
 /** Readable names for every resource ARN the policies mention, in table column order. */
-function resourceColumns(runners: GitlabRunnerEcr): Column[] {
+function resourceColumns(runners: ReviewSubject): Column[] {
   const ci = runners.ciImage;
   const bucket = runners.cache;
   return [
@@ -62,16 +80,6 @@ function roleSection(title: string, moduleInput: string, policy: RolePolicy | un
   ];
 }
 
-const WHERE_JOBS_RUN: Record<string, string> = {
-  docker: "jobs run in containers on the manager, under its role",
-  "docker+machine": "jobs run on worker instances started by the manager with docker-machine",
-  "docker-autoscaler": "jobs run on worker instances of an autoscaling group driven by the manager",
-};
-
-const WORKER_INPUT: Record<string, string> = {
-  "docker+machine": "`runner_worker_docker_machine_role.policy_arns`",
-  "docker-autoscaler": "`runner_worker_docker_autoscaler_role.policy_arns`",
-};
 
 function rulesSection(findings: readonly RuleFinding[]): string[] {
   const acknowledged = findings.filter((f) => f.acknowledgement !== undefined);
@@ -112,7 +120,7 @@ function verbs(actions: readonly string[]): string {
     .join(", ");
 }
 
-function mermaid(runners: GitlabRunnerEcr, columns: readonly Column[]): string[] {
+function mermaid(runners: ReviewSubject, columns: readonly Column[]): string[] {
   const id = (s: string) => s.replace(/[^A-Za-z0-9]/g, "_");
   // Bucket and its objects are one node in the picture.
   const nodeOf = (arn: string) => (arn === `${runners.cache.bucketArn}/*` ? runners.cache.bucketArn : arn);
@@ -152,21 +160,109 @@ function mermaid(runners: GitlabRunnerEcr, columns: readonly Column[]): string[]
   return [...lines, ...edges, "```"];
 }
 
+/** The backend block of the stack, as synthesized: "local", "s3" or "s3 with KMS key <arn>". */
+function stateStorage(scope: IConstruct): { readonly kind: "local" | "s3" | "s3-kms" | "other"; readonly text: string } {
+  const backend = TerraformStack.of(scope).node.children.find((c): c is TerraformBackend => c instanceof TerraformBackend);
+  const block = (backend?.toTerraform() as { terraform?: { backend?: Record<string, Record<string, unknown>> } } | undefined)?.terraform?.backend ?? {};
+  const [type, settings] = Object.entries(block)[0] ?? ["local", {}];
+  if (type === "local") return { kind: "local", text: "a local file" };
+  if (type !== "s3") return { kind: "other", text: `the ${type} backend` };
+  return typeof settings.kms_key_id === "string"
+    ? { kind: "s3-kms", text: `S3, encrypted with KMS key \`${settings.kms_key_id}\`` }
+    : { kind: "s3", text: "S3, encrypted with S3-managed keys" };
+}
+
+function yesNo(value: unknown): string {
+  return value === true ? "yes" : value === false ? "no" : `\`${JSON.stringify(value)}\``;
+}
+
+/** One row of the trust table, read from the fleet's module inputs. */
+function trustRow(fleet: RunnerFleet): string {
+  const inputs = fleet.module.inputs as Record<string, any>;
+  const traits = EXECUTORS[fleet.executor];
+  const onManager = traits.jobsRunOn === "manager";
+  const managerHop = inputs.runner_metadata_options?.http_put_response_hop_limit;
+  const workerHop = traits.workerMetadataInput === undefined ? undefined : inputs[traits.workerMetadataInput]?.http_put_response_hop_limit;
+  const reuse =
+    fleet.executor === "docker-autoscaler" ? inputs.runner_worker_docker_autoscaler?.max_use_count
+    : fleet.executor === "docker+machine" ? inputs.runner_worker_docker_machine_instance?.destroy_after_max_builds
+    : undefined;
+  const shared = inputs.runner_worker_cache?.shared === true;
+  return [
+    `\`${fleet.node.id}\``,
+    `\`${fleet.executor}\``,
+    onManager ? "**the manager**" : "worker instances",
+    onManager ? "**the manager role**" : "the worker role",
+    yesNo(inputs.runner_worker_docker_options?.privileged),
+    `${managerHop ?? "unset"} / ${workerHop ?? "–"}`,
+    reuse === undefined ? "– (the manager runs every job)" : reuse === 0 ? "unlimited" : String(reuse),
+    shared ? "**shared by every fleet** (`project/<id>/…`)" : "its own (`runner/<token>/project/<id>/…`)",
+  ].join(" | ");
+}
+
+function trustSection(runners: ReviewSubject, findings: readonly RuleFinding[]): string[] {
+  const state = stateStorage(runners.scope);
+  const lines = [
+    "## Trust: where jobs run and what they hold",
+    "",
+    "| fleet | executor | jobs run on | jobs hold | privileged | metadata hop limit (manager / workers) | jobs per worker instance | cache namespace |",
+    "|---|---|---|---|:-:|:-:|:-:|---|",
+    ...runners.fleets.map((f) => `| ${trustRow(f)} |`),
+    "",
+  ];
+  for (const fleet of runners.fleets) {
+    if (EXECUTORS[fleet.executor].jobsRunOn === "manager") {
+      const ack = findings.find((f) => f.ruleId === "jobs-not-on-manager" && f.path.startsWith(`${fleet.node.path}/`))?.acknowledgement;
+      const token = (fleet.module.inputs as Record<string, any>).runner_gitlab?.preregistered_runner_token_ssm_parameter_name;
+      lines.push(
+        `- **Fleet \`${fleet.node.id}\`: jobs hold the manager role.** Besides the grants below, the module attaches to that role ` +
+          `\`ssm:GetParameter\` and \`ssm:GetParameters\` on the runner token parameter \`${token}\` (a job can read the runner token ` +
+          "and register a runner of its own), `ssm:PutParameter` on the module's token parameter, CloudWatch Logs writes, and " +
+          "`iam:CreateServiceLinkedRole` where allowed; with the cache, every fleet's cache objects. " +
+          (ack ? `Acknowledged: ${ack.reason}` : "Not acknowledged."),
+      );
+    }
+    if (fleet.executor === "docker-autoscaler") {
+      lines.push(
+        `- Fleet \`${fleet.node.id}\`: the module keeps the workers' SSH private key (\`tls_private_key\`) in the Terraform state, ` +
+          `which is ${state.text}.` +
+          (state.kind === "s3-kms" ? "" : " Use the S3 backend with a KMS key (`backend.kmsKeyId`) for a fleet that uses docker-autoscaler."),
+      );
+    }
+  }
+  return [...lines, ""];
+}
+
+/** Each fleet's credHelpers registries, read back from the install script it synthesizes. */
+function registryLogins(runners: ReviewSubject): string[] {
+  return runners.fleets.map((fleet) => {
+    const install = (fleet.module.inputs as Record<string, any>).runner_install ?? {};
+    const script = [install.pre_install_script, install.post_install_script].find((s) => typeof s === "string" && s.includes("credHelpers"));
+    const hosts = script === undefined ? [] : Object.keys(parseCredHelpersInstallScript(script)).sort();
+    return `- Fleet \`${fleet.node.id}\`: ${hosts.length === 0 ? "**none**" : hosts.map((h) => `\`${h}\``).join(", ")}`;
+  });
+}
+
 /** The report's Markdown. `stackName` names the stack folder in cdktf.out/stacks. */
-export function renderReviewReport(runners: GitlabRunnerEcr, stackName: string, findings: readonly RuleFinding[]): string {
+export function renderReviewReport(runners: ReviewSubject, stackName: string, findings: readonly RuleFinding[]): string {
   const columns = resourceColumns(runners);
-  const { accountId, region } = runners.config.aws;
+  const { accountId, region } = runners;
   const lines = [
     `# Review: GitLab runners in stack \`${stackName}\``,
     "",
     "Generated by `cdktf synth` from the constructs that wrote `cdk.tf.json` next to this file: the tables below",
-    `are the synthesized IAM policies, not a description of them. Account \`${accountId}\`, region \`${region}\`.`,
+    `are the synthesized IAM policies and module inputs, not a description of them. Account \`${accountId}\`, region \`${region}\`.`,
     "",
+    ...trustSection(runners, findings),
     "## Images and registry logins",
     "",
     `- Default job image of every fleet: \`${runners.ciImage.imageUri}\``,
-    `- Registries whose logins the runner managers get from the ECR credential helper (\`credHelpers\` in \`/root/.docker/config.json\`): ${runners.jobImageRegistryHosts.map((h) => `\`${h}\``).join(", ")}`,
     "- No registry password is stored: logins use the instance role (`ecr:GetAuthorizationToken`).",
+    "",
+    "Registries whose logins each runner manager gets from the ECR credential helper (`credHelpers` in",
+    "`/root/.docker/config.json`, read from the synthesized install script):",
+    "",
+    ...registryLogins(runners),
     "",
     "## Who may do what",
     "",
@@ -176,9 +272,12 @@ export function renderReviewReport(runners: GitlabRunnerEcr, stackName: string, 
     "",
   ];
   for (const fleet of runners.fleets) {
-    lines.push(`### Fleet \`${fleet.node.id}\` (\`${fleet.executor}\`: ${WHERE_JOBS_RUN[fleet.executor]})`, "");
+    const traits = EXECUTORS[fleet.executor];
+    lines.push(`### Fleet \`${fleet.node.id}\` (\`${fleet.executor}\`: ${traits.whereJobsRun})`, "");
     lines.push(...roleSection("Manager role", "`runner_role.policy_arns`", fleet.manager, columns, "none"));
-    lines.push(...roleSection("Worker role", WORKER_INPUT[fleet.executor] ?? "", fleet.workers, columns, "none: there are no worker instances."));
+    lines.push(
+      ...roleSection("Worker role", traits.workerRoleInput === undefined ? "" : `\`${traits.workerRoleInput}.policy_arns\``, fleet.workers, columns, "none: there are no worker instances."),
+    );
   }
   lines.push("### Resources", "", "| name in the tables | ARN |", "|---|---|");
   lines.push(...columns.filter((c) => c.arn !== "*").map((c) => `| ${c.label} | \`${c.arn}\` |`), "");

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Fn, Op, Token } from "cdktf";
-import { Executor } from "./config";
+import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "./executors";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./gitlab-runner-module";
 import { RolePolicy } from "./role-policy";
 import { credHelpersInstallScript } from "./runner-docker-auth";
@@ -21,6 +21,13 @@ export interface RunnerWorkersProps {
   readonly rootVolumeGiB?: number;
   /** Worker AMI; the module's default image when unset. */
   readonly amiId?: string;
+  /**
+   * Jobs a worker instance runs before it is terminated (docker-autoscaler `max_use_count`,
+   * docker+machine `destroy_after_max_builds`). Job containers are privileged, so a reused
+   * instance can carry what one job left behind into the next.
+   * @default 1
+   */
+  readonly maxJobsPerInstance?: number;
 }
 
 export interface RunnerFleetProps {
@@ -40,11 +47,21 @@ export interface RunnerFleetProps {
   readonly workers?: RunnerWorkersProps;
   /** Default job image. */
   readonly defaultImage: string;
-  /** Registry hosts of every image the runner pulls as a job image (credHelpers entries). */
+  /** Registry hosts of every image this fleet's manager pulls as a job image (credHelpers entries). */
   readonly jobImageRegistryHosts: readonly string[];
   readonly cacheBucketName: string;
-  /** IMDSv2 hop limit of manager and workers, at least 2. */
-  readonly metadataHopLimit: number;
+  /**
+   * One cache namespace for every runner using the bucket (gitlab-runner `Shared = true`), instead
+   * of one per runner (`runner/<token>/…`).
+   * @default false
+   */
+  readonly cacheShared?: boolean;
+  /**
+   * IMDSv2 hop limit of the instances where job containers run (workers; the manager with the
+   * docker executor), at least 2. A manager that runs no containers gets 1.
+   * @default 2
+   */
+  readonly jobHopLimit?: number;
   readonly tags?: { readonly [key: string]: string };
 }
 
@@ -93,14 +110,14 @@ export class RunnerFleet extends Construct {
     super(scope, id);
     this.executor = props.executor;
     this.environment = props.environment;
-    const usesWorkers = props.executor !== "docker";
+    const usesWorkers = EXECUTORS[props.executor].jobsRunOn === "workers";
     if (usesWorkers !== (props.workers !== undefined)) {
       throw new Error(
         `${this.node.path}: workers are ${usesWorkers ? "required" : "not allowed"} with the ${props.executor} executor`,
       );
     }
-    if (props.metadataHopLimit < 2) {
-      throw new Error(`${this.node.path}: metadataHopLimit must be at least 2 (job containers are one hop further)`);
+    if ((props.jobHopLimit ?? MIN_HOP_LIMIT_WITH_CONTAINERS) < MIN_HOP_LIMIT_WITH_CONTAINERS) {
+      throw new Error(`${this.node.path}: jobHopLimit must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS} (job containers are one hop further)`);
     }
 
     this.manager = new RolePolicy(this, "manager-policy", {
@@ -122,7 +139,7 @@ export class RunnerFleet extends Construct {
   }
 
   private moduleInputs(props: RunnerFleetProps): GitlabRunnerModuleInputs {
-    const hop = props.metadataHopLimit;
+    const hop = hopLimits(props.executor, props.jobHopLimit ?? MIN_HOP_LIMIT_WITH_CONTAINERS);
     const common: GitlabRunnerModuleInputs = {
       environment: props.environment,
       vpc_id: props.vpcId,
@@ -142,10 +159,15 @@ export class RunnerFleet extends Construct {
       runner_metadata_options: {
         http_endpoint: "enabled",
         http_tokens: "required",
-        http_put_response_hop_limit: hop,
+        http_put_response_hop_limit: hop.manager,
         instance_metadata_tags: "disabled",
       },
-      runner_role: { policy_arns: [this.manager.policyArn] },
+      runner_role: {
+        policy_arns: [this.manager.policyArn],
+        // The module lets the manager create service-linked roles by default; only spot requests
+        // need that (the EC2 Spot role), and with the docker executor jobs would hold the right too.
+        allow_iam_service_linked_role_creation: props.workers?.spot === true,
+      },
       runner_install: {
         amazon_ecr_credential_helper: true,
         post_install_script: credHelpersInstallScript(props.jobImageRegistryHosts),
@@ -156,7 +178,7 @@ export class RunnerFleet extends Construct {
       },
       runner_worker_cache: {
         create: false,
-        shared: true,
+        shared: props.cacheShared ?? false,
         bucket: props.cacheBucketName,
         authentication_type: "iam",
       },
@@ -169,16 +191,17 @@ export class RunnerFleet extends Construct {
         pull_policies: ["always"],
       },
     };
-    if (props.executor === "docker-autoscaler") return { ...common, ...this.autoscalerInputs(props.workers!, props) };
-    if (props.executor === "docker+machine") return { ...common, ...this.dockerMachineInputs(props.workers!, props) };
+    if (props.executor === "docker-autoscaler") return { ...common, ...this.autoscalerInputs(props.workers!, props, hop.workers!) };
+    if (props.executor === "docker+machine") return { ...common, ...this.dockerMachineInputs(props.workers!, props, hop.workers!) };
     return common;
   }
 
-  private autoscalerInputs(w: RunnerWorkersProps, props: RunnerFleetProps): Partial<GitlabRunnerModuleInputs> {
+  private autoscalerInputs(w: RunnerWorkersProps, props: RunnerFleetProps, workerHopLimit: number): Partial<GitlabRunnerModuleInputs> {
     return {
       runner_worker_docker_autoscaler: {
         connector_config_user: "ubuntu",
         capacity_per_instance: 1,
+        max_use_count: w.maxJobsPerInstance ?? 1,
         // Use a worker only once cloud-init (and so the Docker install) has finished.
         instance_ready_command: "cloud-init status --wait",
       },
@@ -191,7 +214,7 @@ export class RunnerFleet extends Construct {
       },
       runner_worker_docker_autoscaler_instance: {
         http_tokens: "required",
-        http_put_response_hop_limit: props.metadataHopLimit,
+        http_put_response_hop_limit: workerHopLimit,
         root_size: w.rootVolumeGiB ?? 30,
         start_script: AUTOSCALER_WORKER_START_SCRIPT,
       },
@@ -203,9 +226,10 @@ export class RunnerFleet extends Construct {
     };
   }
 
-  private dockerMachineInputs(w: RunnerWorkersProps, props: RunnerFleetProps): Partial<GitlabRunnerModuleInputs> {
+  private dockerMachineInputs(w: RunnerWorkersProps, props: RunnerFleetProps, workerHopLimit: number): Partial<GitlabRunnerModuleInputs> {
     return {
       runner_worker_docker_machine_instance: {
+        destroy_after_max_builds: w.maxJobsPerInstance ?? 1,
         types: w.instanceTypes,
         subnet_ids: props.subnetIds,
         idle_count: w.idleCount ?? 0,
@@ -216,7 +240,7 @@ export class RunnerFleet extends Construct {
       runner_worker_docker_machine_instance_spot: { enable: w.spot === true },
       runner_worker_docker_machine_ec2_metadata_options: {
         http_tokens: "required",
-        http_put_response_hop_limit: props.metadataHopLimit,
+        http_put_response_hop_limit: workerHopLimit,
       },
       runner_worker_docker_machine_role: { policy_arns: [this.workers!.policyArn] },
       ...(w.amiId !== undefined ? { runner_worker_docker_machine_ami_id: w.amiId } : {}),

@@ -33,12 +33,33 @@ export const S3_BUCKET_PUBLIC_ACCESS_BLOCKED: SecurityRule = {
   },
 };
 
+/** Whether a policy Principal is everyone: "*" or {"AWS": "*"}. */
+function isEveryone(principal: unknown): boolean {
+  if (principal === "*") return true;
+  const aws = (principal as { AWS?: unknown } | undefined)?.AWS;
+  return [aws].flat().includes("*");
+}
+
+/** The ways a bucket policy can name `bucket` and its objects: literal ARNs or references to the bucket. */
+function bucketResources(block: TerraformBlock): { bucket: (r: string) => boolean; objects: (r: string) => boolean } {
+  const address = `${block.resourceType}.${block.node.friendlyUniqueId}`;
+  const name = String(block.attributes.bucket ?? "");
+  const bucket = (r: string) => r === `\${${address}.arn}` || (name !== "" && /^arn:aws(-[a-z-]+)?:s3:::/.test(r) && r.endsWith(`:::${name}`));
+  return { bucket, objects: (r: string) => r.endsWith("/*") && bucket(r.slice(0, -2)) };
+}
+
+/**
+ * Plain-HTTP requests are denied for everyone, on the bucket and on every object: a Deny whose
+ * Principal is one account, or whose Resource leaves out the objects, protects nothing that
+ * matters.
+ */
 export const S3_BUCKET_TLS_ONLY: SecurityRule = {
   id: "s3-bucket-tls-only",
-  description: "S3 bucket policies deny every request that does not use TLS (aws:SecureTransport false).",
+  description: "S3 bucket policies deny every request without TLS (aws:SecureTransport false), for every principal, on the bucket and all its objects.",
   check(block) {
     const policies = companions(block, "aws_s3_bucket_policy");
     if (policies === undefined) return [];
+    const { bucket, objects } = bucketResources(block);
     const deniesPlainHttp = policies.some((p) => {
       let doc: { Statement?: any };
       try {
@@ -46,13 +67,18 @@ export const S3_BUCKET_TLS_ONLY: SecurityRule = {
       } catch {
         return false;
       }
-      return [doc.Statement ?? []].flat().some(
-        (s: any) =>
+      return [doc.Statement ?? []].flat().some((s: any) => {
+        const resources = [s.Resource ?? []].flat().map(String);
+        return (
           s.Effect === "Deny" &&
+          isEveryone(s.Principal) &&
           [s.Action].flat().some((a: string) => a === "s3:*" || a === "*") &&
-          [s.Condition?.Bool?.["aws:SecureTransport"]].flat().map(String).includes("false"),
-      );
+          resources.some(bucket) &&
+          resources.some(objects) &&
+          [s.Condition?.Bool?.["aws:SecureTransport"]].flat().map(String).includes("false")
+        );
+      });
     });
-    return deniesPlainHttp ? [] : ["has no bucket policy denying requests without TLS"];
+    return deniesPlainHttp ? [] : ["has no bucket policy denying requests without TLS to every principal on the bucket and all its objects"];
   },
 };
