@@ -3,7 +3,7 @@
 // without a stack trace, without repeating a secret, and leave the output folder as it was (absent
 // stays absent; present stays byte-identical). Unusual but valid configurations must synthesize.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -220,15 +220,19 @@ const CASES: Case[] = [
   change(E, "a hop limit of 1", (c) => (c.metadataHopLimit = 1), /^ {2}- metadataHopLimit: must be at least 2: job containers reach the instance role/),
 ];
 
-/** Every file below `dir` with the hash of its content; `{}` when `dir` does not exist. */
-function snapshot(dir: string): Record<string, string> {
-  if (!existsSync(dir)) return {};
+/** Every folder and file below `dir` (files with the hash of their content); `undefined` when `dir` does not exist. */
+function snapshot(dir: string): Record<string, string> | undefined {
+  if (!existsSync(dir)) return undefined;
   const out: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
       const p = join(rel, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[p] = createHash("sha256").update(readFileSync(join(dir, p))).digest("hex");
+      if (e.isDirectory()) {
+        out[`${p}/`] = "folder";
+        walk(p);
+      } else {
+        out[p] = createHash("sha256").update(readFileSync(join(dir, p))).digest("hex");
+      }
     }
   };
   walk("");
@@ -270,22 +274,24 @@ describe.each([
   ["no output folder before", false],
   ["a previous output folder", true],
 ] as const)("with %s", (_label, present) => {
-  let dir: string;
-  let outdir: string;
-  let before: Record<string, string>;
+  // Each case gets a folder of its own, so one case's failure cannot change another's starting point.
+  let previous: string;
+  let before: Record<string, string> | undefined;
   beforeAll(() => {
-    dir = mkdtempSync(join(root, "case-"));
-    outdir = join(dir, "cdktf.out");
+    previous = join(mkdtempSync(join(root, "previous-")), "cdktf.out");
     if (present) {
       // A real earlier synthesis, with a .terraform folder of the user's beside it.
-      expect(run(dir, "", outdir).status).toBe(0);
-      mkdirSync(join(outdir, "stacks", "gitlab-runners", ".terraform"));
-      writeFileSync(join(outdir, "stacks", "gitlab-runners", ".terraform", "marker"), "user data");
+      expect(run(root, "", previous).status).toBe(0);
+      mkdirSync(join(previous, "stacks", "gitlab-runners", ".terraform"));
+      writeFileSync(join(previous, "stacks", "gitlab-runners", ".terraform", "marker"), "user data");
     }
-    before = snapshot(outdir);
+    before = snapshot(previous);
   });
 
   test.each(CASES.map((c, i) => [c.category, c.what, c, i] as const))("%s: %s", (_category, _what, c, i) => {
+    const dir = mkdtempSync(join(root, "case-"));
+    const outdir = join(dir, "cdktf.out");
+    if (present) cpSync(previous, outdir, { recursive: true });
     const file = writeCase(dir, c, i);
     const { status, stderr } = run(dir, file, outdir);
     const lines = stderr.trimEnd().split("\n");

@@ -165,6 +165,14 @@ describe.each(VIOLATIONS)("rule %s", (ruleId, addViolation, id, expected) => {
   });
 });
 
+test("no-secret-literal scans keys too: a token as a key of an output fails, without repeating it", () => {
+  const stack = stackWith();
+  new TerraformOutput(stack.runners, "keyed", { value: { "glrt-AbCdEf0123456789xyz": "x" } }).overrideLogicalId("keyed");
+  const outcome = synthOutcome(stack);
+  expect(outcome).toContain("[test/runners/keyed] no-secret-literal: output.keyed.value.<a key that looks like a GitLab runner authentication token> (a key) looks like");
+  expect(outcome).not.toContain("AbCdEf0123456789xyz");
+});
+
 describe("acknowledgements", () => {
   test("apply to the construct and everything below it, for that rule only", () => {
     const stack = stackWith();
