@@ -118,9 +118,34 @@ fi
 matches "$commit" '[0-9a-f]{40}' || die "'$commit' is not a full git commit SHA"
 commit_tag="git-$(printf '%s' "$commit" | cut -c1-12)"
 
-# The source label: the project URL, without any credentials a clone URL may carry.
-source_url="${CI_PROJECT_URL:-$(git -C "$project_dir" remote get-url origin 2>/dev/null || echo unknown)}"
-source_url="$(printf '%s' "$source_url" | sed -E 's#^([a-z]+://)[^/@]*@#\1#')"
+# The source label: the project URL without the credentials a clone URL may carry. Rule: after the
+# scheme (from the start for scp-style user@host:path), everything up to the LAST `@` is userinfo
+# and goes, and so do query and fragment. Pasted passwords break RFC 3986 with raw `/`, `:` or `@`,
+# so neither the first `/` nor the first `@` can be trusted to end them. What is left must be
+# host[:port]/path (scp-style host:path), else the label is `unknown`. The price: an `@` in the path
+# (https://host/g/p@v1) also cuts the URL there; GitLab project paths cannot contain `@`.
+source_label() {
+  url="$1"
+  case "$url" in "" | *[![:graph:]]*) echo unknown; return ;; esac
+  scheme=""
+  case "$url" in
+    [A-Za-z]*://*)
+      scheme="${url%%://*}"
+      case "$scheme" in *[!A-Za-z0-9+.-]*) scheme="" ;; *) scheme="${scheme}://" ;; esac
+      ;;
+  esac
+  rest="${url#"$scheme"}"
+  rest="${rest##*@}"
+  rest="${rest%%[?#]*}"
+  if [ -n "$scheme" ]; then authority="${rest%%/*}"; else authority="${rest%%[:/]*}"; fi
+  path="${rest#"$authority"}"
+  case "$authority" in
+    "" | *[!A-Za-z0-9.:_-]*) echo unknown; return ;;
+  esac
+  if [ -z "${path#?}" ]; then echo unknown; return; fi
+  printf '%s\n' "${scheme}${rest}"
+}
+source_url="$(source_label "${CI_PROJECT_URL:-$(git -C "$project_dir" remote get-url origin 2>/dev/null || true)}")"
 
 echo "build-and-push: ${repository_url}:${version} and :${commit_tag}"
 docker build \
