@@ -150,6 +150,21 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
     expect(r.docker.flat()).not.toContain("login");
   });
 
+  it("passes --base-image to the build as BASE_IMAGE, and leaves the Dockerfile's default alone without it", () => {
+    fakeDocker();
+    fakeHelper();
+    const base = `${HOST}/ecr-public/docker/library/docker:29.8.1-cli-alpine3.24`;
+    const withBase = run([...explicit, "--base-image", base], { CI_COMMIT_SHA: SHA });
+    expect(withBase.stderr).toBe("");
+    const build = withBase.docker.find((a) => a[0] === "build")!;
+    expect(build.filter((a, i) => build[i - 1] === "--build-arg" && a.startsWith("BASE_IMAGE="))).toEqual([`BASE_IMAGE=${base}`]);
+    const without = run(explicit, { CI_COMMIT_SHA: SHA }).docker.find((a) => a[0] === "build")!;
+    expect(without.some((a) => a.startsWith("BASE_IMAGE="))).toBe(false);
+    const bad = run([...explicit, "--base-image", "two words"], { CI_COMMIT_SHA: SHA });
+    expect(bad.status).toBe(2);
+    expect(bad.docker).toEqual([]);
+  });
+
   const busybox = requireTool("busybox", "busybox") ? findOnPath("busybox") : undefined;
   (busybox !== undefined ? it : it.skip)("behaves the same under busybox ash, the CI image's shell", () => {
     fakeDocker();

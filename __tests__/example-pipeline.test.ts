@@ -60,7 +60,7 @@ describe("example pipeline: consistent with the stack's default configuration", 
   });
 
   it("uses a docker:dind service of the CI image's Docker release, over TLS", () => {
-    const release = /^(\d+\.\d+\.\d+)-/.exec(readCiImageDockerfile().baseImage.tag)![1];
+    const release = /^(\d+\.\d+\.\d+)-/.exec(readCiImageDockerfile().baseImage.tag ?? "")![1];
     expect(pipeline.default.services).toEqual([{ name: `docker:${release}-dind`, alias: "docker" }]);
     expect(pipeline.variables).toMatchObject({
       DOCKER_HOST: "tcp://docker:2376",
