@@ -150,6 +150,21 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
     expect(r.docker.flat()).not.toContain("login");
   });
 
+  it("passes --base-image to the build as BASE_IMAGE, and leaves the Dockerfile's default alone without it", () => {
+    fakeDocker();
+    fakeHelper();
+    const base = `${HOST}/ecr-public/docker/library/docker:29.8.1-cli-alpine3.24`;
+    const withBase = run([...explicit, "--base-image", base], { CI_COMMIT_SHA: SHA });
+    expect(withBase.stderr).toBe("");
+    const build = withBase.docker.find((a) => a[0] === "build")!;
+    expect(build.filter((a, i) => build[i - 1] === "--build-arg" && a.startsWith("BASE_IMAGE="))).toEqual([`BASE_IMAGE=${base}`]);
+    const without = run(explicit, { CI_COMMIT_SHA: SHA }).docker.find((a) => a[0] === "build")!;
+    expect(without.some((a) => a.startsWith("BASE_IMAGE="))).toBe(false);
+    const bad = run([...explicit, "--base-image", "two words"], { CI_COMMIT_SHA: SHA });
+    expect(bad.status).toBe(2);
+    expect(bad.docker).toEqual([]);
+  });
+
   const busybox = requireTool("busybox", "busybox") ? findOnPath("busybox") : undefined;
   (busybox !== undefined ? it : it.skip)("behaves the same under busybox ash, the CI image's shell", () => {
     fakeDocker();
@@ -242,6 +257,50 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
     expect(r.docker[0]).toContain(`IMAGE_REVISION=${head}`);
     expect(r.docker[0]).toContain("IMAGE_SOURCE=https://gitlab.example.com/platform/runners.git");
     expect(r.docker[1]).toEqual(["tag", `${REPO_URL}:1.0.0`, `${REPO_URL}:git-${head.slice(0, 12)}`]);
+  });
+
+  /**
+   * The source label's credential rule, case by case. `secret` is what must never reach the label
+   * (nor any docker argument or output): checked whole and in every piece between `@`, `/`, `:` and
+   * `%40`, since the old bug leaked the tail of a password after its first `@`.
+   */
+  const SOURCE_CASES: { what: string; url: string; label: string; secret?: string }[] = [
+    { what: "plain URL", url: "https://gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git" },
+    { what: "user only (a token as user name)", url: "https://glpat-Uq4Tok8n@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "glpat-Uq4Tok8n" },
+    { what: "user:password", url: "https://deploy:Pw7sEcret@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Pw7sEcret" },
+    { what: "password with @", url: "https://deploy:Sx7@Qw9@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Sx7@Qw9" },
+    { what: "password with /", url: "https://deploy:Ab3/Zy8@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Ab3/Zy8" },
+    { what: "password with / and @", url: "https://deploy:Kp2/Lm5@Nt4@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Kp2/Lm5@Nt4" },
+    { what: "password with :", url: "https://deploy:Hd6:Jf1@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Hd6:Jf1" },
+    { what: "percent-encoded @ in the password", url: "https://deploy:Ve5%40Rb2@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Ve5%40Rb2" },
+    { what: "password and a port", url: "https://deploy:Gt4/Yh7@gitlab.example.com:8443/platform/runners.git", label: "https://gitlab.example.com:8443/platform/runners.git", secret: "Gt4/Yh7" },
+    { what: "ssh-style git@host:path", url: "git@gitlab.example.com:platform/runners.git", label: "gitlab.example.com:platform/runners.git" },
+    { what: "ssh:// with user and port", url: "ssh://git@gitlab.example.com:2222/platform/runners.git", label: "ssh://gitlab.example.com:2222/platform/runners.git" },
+    { what: "no scheme, password with @", url: "deploy:Wm8@Xc3@gitlab.example.com/platform/runners.git", label: "gitlab.example.com/platform/runners.git", secret: "Wm8@Xc3" },
+    { what: "a token in the query", url: "https://gitlab.example.com/platform/runners.git?private_token=Qz5Tok2n#readme", label: "https://gitlab.example.com/platform/runners.git", secret: "Qz5Tok2n" },
+    // Indistinguishable from a password holding `/`, so cut at the `@`; what is left has no path.
+    { what: "an @ in the path only", url: "https://gitlab.example.com/platform/runners@v1", label: "unknown" },
+    { what: "credentials and no path", url: "https://deploy:Np8pAss@gitlab.example.com", label: "unknown", secret: "Np8pAss" },
+    { what: "a line break inside the password", url: "https://deploy:Nl3a\nPw6b@gitlab.example.com/platform/runners.git", label: "unknown", secret: "Nl3a\nPw6b" },
+    { what: "a local path", url: "/srv/git/runners.git", label: "unknown" },
+  ];
+  const secretPieces = (secret: string) => [secret, ...secret.split(/@|\/|:|%40|\n/)].filter((p) => p.length >= 3);
+
+  describe.each([
+    ["sh (dash)", [] as string[]],
+    ...(busybox !== undefined ? [["busybox ash", [busybox, "ash"]] as [string, string[]]] : []),
+  ])("source label under %s: credentials never reach the image", (_shell, shell) => {
+    it.each(SOURCE_CASES)("$what", ({ url, label, secret }) => {
+      fakeDocker();
+      fakeHelper();
+      const r = run(explicit, { CI_COMMIT_SHA: SHA, CI_PROJECT_URL: url }, shell);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const sources = r.docker.flat().filter((a) => a.startsWith("IMAGE_SOURCE="));
+      expect(sources).toEqual([`IMAGE_SOURCE=${label}`]);
+      const everything = [...r.docker.flat(), r.stdout, r.stderr].join("\n");
+      for (const piece of secret === undefined ? [] : secretPieces(secret)) expect(everything).not.toContain(piece);
+    });
   });
 
   it("fails with status 2 outside git without CI_COMMIT_SHA", () => {

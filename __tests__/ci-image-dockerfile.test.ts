@@ -9,20 +9,34 @@ import { describeWithTools } from "./system-tools";
 const image = readCiImageDockerfile();
 
 describe("CI image Dockerfile (parsed)", () => {
-  it("builds on the official docker CLI image, 29 series, pinned to an exact release and Alpine suffix", () => {
-    expect(image.baseImage.name).toBe("docker");
-    expect(image.baseImage.tag).toMatch(/^29\.\d+\.\d+-cli-alpine3\.\d+$/);
-    expect(image.baseImage.tag).toBe("29.7.2-cli-alpine3.24");
+  it("builds on the official docker CLI image, 29 series, from ECR Public by default, through a BASE_IMAGE build argument", () => {
+    expect(image.baseImageArg).toBe("BASE_IMAGE");
+    expect(image.baseImage).toMatchObject({
+      ref: "public.ecr.aws/docker/library/docker:29.8.1-cli-alpine3.24",
+      registry: "public.ecr.aws",
+      name: "docker/library/docker",
+      tag: "29.8.1-cli-alpine3.24",
+    });
+    expect(image.baseImage.tag).toMatch(/^29\.\d+\.\d+-cli-alpine3\.24$/);
     // a digest is optional; when present it must be a full sha256
     if (image.baseImage.digest !== null) expect(image.baseImage.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it("installs the AWS CLI and the ECR helper from Alpine packages, each pinned to version-rN, without a package cache", () => {
+  it("records the base image's digest as a reproducible reference in a comment", () => {
+    const comments = DockerfileParser.parse(readFileSync(CI_IMAGE_DOCKERFILE, "utf8"))
+      .getComments()
+      .map((c) => c.getContent())
+      .join("\n");
+    expect(comments).toContain("docker:29.8.1-cli-alpine3.24");
+    expect(comments).toMatch(/sha256:[0-9a-f]{64}/);
+  });
+
+  it("installs the AWS CLI and the ECR helper from Alpine packages, pinned by upstream version with ~ (no -rN), without a package cache", () => {
     expect(image.apkPackages).toEqual({
-      "aws-cli": "2.34.63-r0",
-      "docker-credential-ecr-login": "0.12.0-r5",
+      "aws-cli": "~2.34.63",
+      "docker-credential-ecr-login": "~0.12.0",
     });
-    for (const version of Object.values(image.apkPackages)) expect(version).toMatch(/^\d+(\.\d+)*-r\d+$/);
+    for (const constraint of Object.values(image.apkPackages)) expect(constraint).toMatch(/^~\d+(\.\d+)+$/);
     expect(image.apkFlags).toContain("--no-cache");
   });
 
@@ -36,10 +50,10 @@ describe("CI image Dockerfile (parsed)", () => {
     expect(image.keywords.indexOf("SHELL")).toBeLessThan(image.keywords.indexOf("RUN"));
   });
 
-  it("sets non-interactive AWS CLI defaults and no secret", () => {
-    expect(image.env).toEqual({ AWS_PAGER: "", AWS_CLI_AUTO_PROMPT: "off" });
-    const text = readFileSync(CI_IMAGE_DOCKERFILE, "utf8");
-    expect(text).not.toMatch(/AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|PASSWORD|"auths"|docker login/i);
+  it("sets non-interactive AWS CLI defaults, lets docker login/logout pass through the helper, and carries no secret", () => {
+    expect(image.env).toEqual({ AWS_PAGER: "", AWS_CLI_AUTO_PROMPT: "off", AWS_ECR_IGNORE_CREDS_STORAGE: "true" });
+    // instructions only: the comments may explain logins, the build must not perform or store one
+    expect(image.instructionsText).not.toMatch(/AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|PASSWORD|"auths"|docker login/i);
   });
 
   it("carries OCI labels for source, version, revision and description", () => {
@@ -47,8 +61,10 @@ describe("CI image Dockerfile (parsed)", () => {
       "org.opencontainers.image.source": "${IMAGE_SOURCE}",
       "org.opencontainers.image.version": "${IMAGE_VERSION}",
       "org.opencontainers.image.revision": "${IMAGE_REVISION}",
-      "org.opencontainers.image.base.name": `docker.io/library/docker:${image.baseImage.tag}`,
+      "org.opencontainers.image.base.name": "${BASE_IMAGE}",
     });
+    // without ARG after FROM, ${BASE_IMAGE} would be empty in the label
+    expect(image.argsAfterFrom).toContain("BASE_IMAGE");
     expect(image.labels["org.opencontainers.image.description"]).toMatch(/ECR/);
   });
 
@@ -69,14 +85,23 @@ describe("CI image Dockerfile parser helper", () => {
       const other = join(dir, "Dockerfile");
       writeFileSync(
         other,
-        "FROM docker:28.5.1\nRUN apk add curl aws-cli=1-r0 && echo '{\"auths\":{}}' > /root/.docker/config.json\n",
+        "FROM docker:28.5.1\nRUN apk add curl aws-cli=1-r0 jq~1.8 && echo '{\"auths\":{}}' > /root/.docker/config.json\nENV AWS_SECRET_ACCESS_KEY=x\n",
       );
       const facts = readCiImageDockerfile(other);
-      expect(facts.baseImage.tag).toBe("28.5.1");
-      expect(facts.apkPackages).toEqual({ curl: "", "aws-cli": "1-r0" });
+      expect(facts.baseImage).toMatchObject({ registry: null, name: "docker", tag: "28.5.1" });
+      expect(facts.baseImageArg).toBeNull();
+      expect(facts.apkPackages).toEqual({ curl: "", "aws-cli": "=1-r0", jq: "~1.8" });
+      expect(facts.instructionsText).toMatch(/AWS_SECRET_ACCESS_KEY/);
       expect(facts.apkFlags).toEqual([]);
       expect(JSON.parse(facts.dockerConfigJson!)).toEqual({ auths: {} });
       expect(facts.shell).toBeUndefined();
+
+      writeFileSync(other, "# docker login and PASSWORD, in a comment\nARG BASE_IMAGE=registry.example.com/x/docker:1-cli@sha256:" + "b".repeat(64) + "\nFROM $BASE_IMAGE\n");
+      const viaArg = readCiImageDockerfile(other);
+      expect(viaArg.baseImageArg).toBe("BASE_IMAGE");
+      expect(viaArg.baseImage).toMatchObject({ registry: "registry.example.com", name: "x/docker", tag: "1-cli", digest: `sha256:${"b".repeat(64)}` });
+      expect(viaArg.argsAfterFrom).toEqual([]);
+      expect(viaArg.instructionsText).not.toMatch(/login|PASSWORD/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -265,6 +265,42 @@ interface Step {
     record("OK", "push+pull via job credsStore -> ecr-login", { ...pull, ms: got.ms + push.ms + pull.ms });
   });
 
+  /**
+   * The stack's pull-through cache keeps Docker's official images under
+   * <host>/ecr-public/docker/library/<name>; the example pipeline pulls dind and the Docker CLI
+   * image from there. The stand-in registry has no upstream, so the image is first put where the
+   * cache would hold it (the CI image's base, mapped from public.ecr.aws), then read back through
+   * the real helper: the nested path gets the same login as any other repository of the host.
+   */
+  it("pulls an image under the pull-through cache's nested path (ecr-public/docker/library/...) through the helper", async () => {
+    const base = readCiImageDockerfile().baseImage;
+    expect(base.registry).toBe("public.ecr.aws");
+    const cachedPath = `ecr-public/${base.name}:${base.tag}`;
+    expect(cachedPath).toMatch(/^ecr-public\/docker\/library\/docker:\d/);
+    const cached = `docker://${REGISTRY_HOST}/${cachedPath}`;
+    const seed = await skopeo(["copy", "--authfile", runnerConfigPath, "--dest-cert-dir", join(tmp, "certs"), `oci:${image.layout}:${image.tag}`, cached]);
+    expectSuccess(seed);
+
+    const before = fakeEcr!.calls.filter((c) => c.accepted).length;
+    const pulled = join(tmp, "pulled-cache");
+    const pull = await skopeo(["copy", "--authfile", runnerConfigPath, "--src-cert-dir", join(tmp, "certs"), cached, `oci:${pulled}:e2e`]);
+    expectSuccess(pull);
+    expect(layoutLayerDigests(pulled)).toEqual([image.layerDigest]);
+    expect(fakeEcr!.calls.filter((c) => c.accepted).length).toBeGreaterThan(before);
+    record("OK", "pull from the cache path via credHelpers", pull);
+
+    const anonymous = await skopeo(["inspect", "--no-creds", "--cert-dir", join(tmp, "certs"), cached]);
+    expect(anonymous.status).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/unauthorized|authentication required/i);
+
+    if (hasDockerCli) {
+      const r = await run("docker", ["manifest", "inspect", `${REGISTRY_HOST}/${cachedPath}`], { DOCKER_CONFIG: jobDockerConfigDir, SSL_CERT_FILE: pki.caCertPath });
+      expectSuccess(r);
+      expect((JSON.parse(r.stdout) as { layers: { digest: string }[] }).layers.map((l) => l.digest)).toEqual([image.layerDigest]);
+      record("OK", "docker CLI + job credsStore: cached path", r);
+    }
+  });
+
   it("refuses an anonymous push", async () => {
     const r = await skopeo(["copy", "--dest-no-creds", "--dest-cert-dir", join(tmp, "certs"), `oci:${image.layout}:${image.tag}`, ref("anonymous")]);
     expect(r.status).not.toBe(0);

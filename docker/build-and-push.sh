@@ -13,9 +13,11 @@
 # The outputs used are ci_image_repository_url and ci_image_uri (its tag is the version); --version
 # overrides the tag. Reading outputs needs jq.
 #
+# --base-image REF overrides the Dockerfile's BASE_IMAGE, e.g. with the ECR pull-through cache's copy.
+#
 # Exit status 2: a usage error or a missing prerequisite (docker, the helper, outputs, git commit).
 #
-# POSIX sh, not bash: the CI image (Alpine, busybox ash) runs it in the pipeline and has no bash.
+# POSIX sh, not bash: it runs in Alpine images (busybox ash), which have no bash.
 set -eu
 # pipefail where the shell has it (busybox ash, bash; not dash before 0.5.13), hence the guard
 # shellcheck disable=SC3040
@@ -30,7 +32,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 repository_url=""
@@ -38,6 +40,7 @@ registry_arg=""
 repository_arg=""
 version=""
 outputs=""
+base_image=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --repository-url) [ "$#" -ge 2 ] || die "--repository-url needs a value"; repository_url="$2"; shift 2 ;;
@@ -45,6 +48,7 @@ while [ "$#" -gt 0 ]; do
     --repository) [ "$#" -ge 2 ] || die "--repository needs a value"; repository_arg="$2"; shift 2 ;;
     --version) [ "$#" -ge 2 ] || die "--version needs a value"; version="$2"; shift 2 ;;
     --outputs) [ "$#" -ge 2 ] || die "--outputs needs a file"; outputs="$2"; shift 2 ;;
+    --base-image) [ "$#" -ge 2 ] || die "--base-image needs an image reference"; base_image="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -96,6 +100,7 @@ esac
 matches() { printf '%s\n' "$1" | grep -Eqx "$2"; }
 matches "$version" '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}' || die "'$version' is not a valid image tag"
 registry="${repository_url%%/*}"
+case "$base_image" in *[![:graph:]]*) die "--base-image '$base_image' is not an image reference" ;; esac
 
 command -v docker >/dev/null 2>&1 || die "docker CLI not found on PATH"
 command -v docker-credential-ecr-login >/dev/null 2>&1 ||
@@ -118,13 +123,41 @@ fi
 matches "$commit" '[0-9a-f]{40}' || die "'$commit' is not a full git commit SHA"
 commit_tag="git-$(printf '%s' "$commit" | cut -c1-12)"
 
-# The source label: the project URL, without any credentials a clone URL may carry.
-source_url="${CI_PROJECT_URL:-$(git -C "$project_dir" remote get-url origin 2>/dev/null || echo unknown)}"
-source_url="$(printf '%s' "$source_url" | sed -E 's#^([a-z]+://)[^/@]*@#\1#')"
+# The source label: the project URL without the credentials a clone URL may carry. Rule: after the
+# scheme (from the start for scp-style user@host:path), everything up to the LAST `@` is userinfo
+# and goes, and so do query and fragment. Pasted passwords break RFC 3986 with raw `/`, `:` or `@`,
+# so neither the first `/` nor the first `@` can be trusted to end them. What is left must be
+# host[:port]/path (scp-style host:path), else the label is `unknown`. The price: an `@` in the path
+# (https://host/g/p@v1) also cuts the URL there; GitLab project paths cannot contain `@`.
+source_label() {
+  url="$1"
+  case "$url" in "" | *[![:graph:]]*) echo unknown; return ;; esac
+  scheme=""
+  case "$url" in
+    [A-Za-z]*://*)
+      scheme="${url%%://*}"
+      case "$scheme" in *[!A-Za-z0-9+.-]*) scheme="" ;; *) scheme="${scheme}://" ;; esac
+      ;;
+  esac
+  rest="${url#"$scheme"}"
+  rest="${rest##*@}"
+  rest="${rest%%[?#]*}"
+  if [ -n "$scheme" ]; then authority="${rest%%/*}"; else authority="${rest%%[:/]*}"; fi
+  path="${rest#"$authority"}"
+  case "$authority" in
+    "" | *[!A-Za-z0-9.:_-]*) echo unknown; return ;;
+  esac
+  if [ -z "${path#?}" ]; then echo unknown; return; fi
+  printf '%s\n' "${scheme}${rest}"
+}
+source_url="$(source_label "${CI_PROJECT_URL:-$(git -C "$project_dir" remote get-url origin 2>/dev/null || true)}")"
 
 echo "build-and-push: ${repository_url}:${version} and :${commit_tag}"
+# --build-arg only when given, so the Dockerfile's default applies otherwise
+if [ -n "$base_image" ]; then set -- --build-arg "BASE_IMAGE=${base_image}"; else set --; fi
 docker build \
   --pull \
+  "$@" \
   --file "${script_dir}/Dockerfile" \
   --build-arg "IMAGE_VERSION=${version}" \
   --build-arg "IMAGE_REVISION=${commit}" \
