@@ -67,7 +67,7 @@ function series(label, runs, cmd, args, env, cwd) {
 }
 
 function fleetsConfig(n) {
-  const base = require(path.join(root, "dist", "modules", "default-config.js")).DEFAULT_CONFIG;
+  const base = require(path.join(root, "dist", "modules", "app", "default-config.js")).DEFAULT_CONFIG;
   const fleets = Array.from({ length: n }, (_, i) => {
     const name = `f${String(i).padStart(3, "0")}`;
     return i % 2 === 0

@@ -1,5 +1,5 @@
 /**
- * Generates `modules/gitlab-runner-module.ts`, the typed binding of the cattle-ops module, from the
+ * Generates `modules/generated/gitlab-runner-module.generated.ts`, the typed binding of the cattle-ops module, from the
  * reference data in `reference/gitlab-runner-module-<version>.json` (variable names, HCL types,
  * defaults and output names; no upstream prose). A test regenerates it and compares, so the binding
  * cannot drift from the reference.
@@ -33,7 +33,7 @@ function projectRoot(from = __dirname): string {
 }
 
 export const REFERENCE_PATH = join(projectRoot(), "reference", "gitlab-runner-module-9.5.2.json");
-export const BINDING_PATH = join(projectRoot(), "modules", "gitlab-runner-module.ts");
+export const BINDING_PATH = join(projectRoot(), "modules", "generated", "gitlab-runner-module.generated.ts");
 
 /** Renders a Terraform type as a TypeScript type, `indent` being the current nesting. */
 export function renderTsType(type: HclType, indent = ""): string {
@@ -88,7 +88,7 @@ export function renderBinding(reference: ModuleReference): string {
 // Do not edit by hand: run \`npm run gen:module\`. A test fails when this file and the reference disagree.
 import { Construct } from "constructs";
 import { Lazy, TerraformModule, TerraformModuleUserConfig } from "cdktf";
-import { hclExpression } from "./hcl-expression";
+import { hclExpression } from "../hcl/hcl-expression";
 
 /** Registry source of the module. */
 export const GITLAB_RUNNER_MODULE_SOURCE = "${module.registrySource}";
@@ -128,7 +128,7 @@ export class GitlabRunnerModule extends TerraformModule {
   }
 
   /**
-   * Each input as finished HCL text (see hcl-expression.ts): cdktf's own rendering of untyped
+   * Each input as finished HCL text (see modules/hcl/hcl-expression.ts): cdktf's own rendering of untyped
    * values breaks multi-line strings and quotes. Lazy, so references are resolved first.
    */
   protected override synthesizeHclAttributes(): { [name: string]: unknown } {

@@ -1,9 +1,9 @@
 import { IConstruct } from "constructs";
 import { TerraformDataSource, TerraformElement, TerraformLocal, TerraformModule, TerraformResource, TerraformStack, TerraformVariable } from "cdktf";
-import { formatPath } from "../config-errors";
-import { GitlabRunnerModule } from "../gitlab-runner-module";
-import { jsonTexts } from "../json-strings";
-import { foreignExpression, templateSequences } from "../template-guard";
+import { formatPath } from "../config/errors";
+import { GitlabRunnerModule } from "../generated/gitlab-runner-module.generated";
+import { jsonTexts } from "../support/json-strings";
+import { foreignExpression, templateSequences } from "./template-guard";
 import { SecurityRule } from "./security-rule";
 
 /** Module inputs that are shell scripts of ours: only the template check applies to them. */
@@ -45,7 +45,7 @@ function declaredAddresses(node: IConstruct): Set<string> {
 }
 
 /**
- * Configuration is data (the guard of modules/template-guard.ts, run on every block at
+ * Configuration is data (the guard of template-guard.ts, run on every block at
  * synthesis): every `${…}` is an expression of the stack's own, no `%{…}` directive appears, and
  * runner module inputs other than our scripts carry nothing a shell acts on. Not acknowledgeable.
  */

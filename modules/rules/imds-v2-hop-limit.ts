@@ -1,5 +1,5 @@
 import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, HOP_LIMIT_WITHOUT_CONTAINERS, MetadataInput } from "../executors";
-import { GitlabRunnerModule } from "../gitlab-runner-module";
+import { GitlabRunnerModule } from "../generated/gitlab-runner-module.generated";
 import { SecurityRule } from "./security-rule";
 
 /** Each instance's metadata options, what it is, and whether job containers run on it. */

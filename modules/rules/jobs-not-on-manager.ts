@@ -1,5 +1,5 @@
 import { EXECUTORS, Executor } from "../executors";
-import { GitlabRunnerModule } from "../gitlab-runner-module";
+import { GitlabRunnerModule } from "../generated/gitlab-runner-module.generated";
 import { SecurityRule } from "./security-rule";
 
 /**

@@ -1,0 +1,145 @@
+// The ready-made app as users run it (compiled main.js, as cdktf.json's app command does).
+// `npm test` builds dist/ before jest runs.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const MAIN = resolve(__dirname, "..", "..", "dist", "main.js");
+let dir: string;
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test does)`);
+});
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "gre-cli-"))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(env: Record<string, string> = {}) {
+  const outdir = join(dir, "out");
+  const result = spawnSync(process.execPath, [MAIN], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env },
+    encoding: "utf8",
+  });
+  return { ...result, outdir };
+}
+
+const VALID_YAML = `
+name: acme-runners
+aws:
+  region: eu-central-1
+  accountId: "111122223333"
+network:
+  vpcId: vpc-0123456789abcdef0
+  subnetIds: [subnet-0123456789abcdef0]
+gitlab:
+  url: https://gitlab.example.com
+ciImage:
+  repositoryName: ci/image
+  tag: "2.0.0"
+fleets:
+  - name: small
+    executor: docker-autoscaler
+    runnerTokenSsmParameter: /acme/runner-token
+    workers: {}
+`;
+
+test("with no configuration named, the embedded default synthesizes", () => {
+  const r = run();
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "gitlab-runners", "cdk.tf.json"), "utf8"));
+  expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_merge-requests"]);
+});
+
+test("a YAML file named by GITLAB_RUNNER_ECR_CONFIG synthesizes that configuration", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML);
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"), "utf8"));
+  expect(json.module.runner_small.runner_worker_docker_options.image).toBe("111122223333.dkr.ecr.eu-central-1.amazonaws.com/ci/image:2.0.0");
+});
+
+test("a JSON file works too", () => {
+  writeFileSync(join(dir, "runners.json"), JSON.stringify(require("yaml").parse(VALID_YAML)));
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: join(dir, "runners.json") });
+  expect(r.status).toBe(0);
+  expect(existsSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"))).toBe(true);
+});
+
+test("bad input: exit 1, one line per problem naming the field, no stack trace, nothing written", () => {
+  const bad = VALID_YAML.replace('accountId: "111122223333"', "accountId: 111122223333")
+    .replace("executor: docker-autoscaler", "executor: shell")
+    .replace("url: https://", "url: http://");
+  writeFileSync(join(dir, "runners.yaml"), bad);
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(1);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.trimEnd().split("\n");
+  expect(lines[0]).toBe(`Invalid configuration (${join(dir, "runners.yaml")}):`);
+  expect(lines.slice(1)).toEqual([
+    "  - aws.accountId: must be a string (got a number; quote it)",
+    "  - gitlab.url: must use https:// (the runner token travels over this connection)",
+    '  - fleets[0].executor: must be one of "docker", "docker+machine" or "docker-autoscaler"',
+  ]);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(existsSync(r.outdir) ? readdirSync(r.outdir) : []).toEqual([]);
+});
+
+test("a token in the file is refused without echoing it", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replace("/acme/runner-token", "glrt-t1_AbCdEfGhIjKlMnOp"));
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("fleets[0].runnerTokenSsmParameter: the value looks like a GitLab runner authentication token");
+  expect(r.stderr).not.toContain("AbCdEfGhIjKlMnOp");
+});
+
+test("a missing file and a malformed file are named clearly", () => {
+  const missing = run({ GITLAB_RUNNER_ECR_CONFIG: "nope.yaml" });
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toContain("GITLAB_RUNNER_ECR_CONFIG: cannot read the file (ENOENT)");
+
+  writeFileSync(join(dir, "broken.yaml"), "name: [unclosed\n");
+  const broken = run({ GITLAB_RUNNER_ECR_CONFIG: "broken.yaml" });
+  expect(broken.status).toBe(1);
+  expect(broken.stderr).toMatch(/\(file\): not valid YAML at line 2, column 1: /);
+  expect(broken.stderr).not.toMatch(/^\s+at /m);
+});
+
+test("the cdktf.json context value `config` names a file too", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML);
+  const r = run({ CDKTF_CONTEXT_JSON: JSON.stringify({ config: "runners.yaml" }) });
+  expect(r.stderr).toBe("");
+  expect(existsSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"))).toBe(true);
+});
+
+test("the shipped example configuration is valid and synthesizes", () => {
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: resolve(__dirname, "..", "..", "examples", "runners.example.yaml") });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"), "utf8"));
+  expect(json.terraform.backend.s3.use_lockfile).toBe(true);
+  expect(Object.keys(json.module).sort()).toEqual(["runner_scale", "runner_small"]);
+});
+
+test("synthesizing in two different folders gives byte-identical JSON with no machine path in it", () => {
+  const first = run();
+  const otherDir = mkdtempSync(join(tmpdir(), "gre-cli-other-"));
+  try {
+    const second = spawnSync(process.execPath, [MAIN], {
+      cwd: otherDir,
+      env: { PATH: process.env.PATH, CDKTF_OUTDIR: join(otherDir, "out") },
+      encoding: "utf8",
+    });
+    expect(second.status).toBe(0);
+    const a = readFileSync(join(first.outdir, "stacks", "gitlab-runners", "cdk.tf.json"), "utf8");
+    const b = readFileSync(join(otherDir, "out", "stacks", "gitlab-runners", "cdk.tf.json"), "utf8");
+    expect(b).toBe(a);
+    for (const machineSpecific of [dir, otherDir, tmpdir(), resolve(__dirname, "..", "..")]) {
+      expect(a).not.toContain(machineSpecific);
+    }
+  } finally {
+    rmSync(otherDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,198 @@
+import { DEFAULT_CONFIG } from "../../modules/app/default-config";
+import { configWith, synth } from "../support/helpers";
+
+describe("the embedded default configuration", () => {
+  const { json, text } = synth();
+
+  test("two fleets share one CI image repository and one cache bucket", () => {
+    expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_merge-requests"]);
+    expect(Object.keys(json.resource.aws_s3_bucket!)).toEqual(["cache"]);
+    const images = Object.values(json.module).map((m) => m.runner_worker_docker_options.image);
+    expect(new Set(images)).toEqual(new Set(["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr:1.0.0"]));
+    const buckets = Object.values(json.module).map((m) => m.runner_worker_cache.bucket);
+    expect(new Set(buckets)).toEqual(new Set([json.resource.aws_s3_bucket!.cache.bucket]));
+    expect(json.resource.aws_ecr_repository!["ci_docker-ecr"].name).toBe("ci/docker-ecr");
+  });
+
+  test("each fleet is its own module instance with its own environment", () => {
+    expect(json.module["runner_merge-requests"]!.environment).toBe("gitlab-runners-merge-requests");
+    expect(json.module.runner_autoscaler!.environment).toBe("gitlab-runners-autoscaler");
+    for (const m of Object.values(json.module)) {
+      expect(m.source).toBe("cattle-ops/gitlab-runner/aws");
+      expect(m.version).toBe("9.5.2");
+    }
+  });
+
+  test("IMDSv2 everywhere: hop limit 1 on the managers (no containers there), 2 on the workers where jobs run", () => {
+    for (const m of Object.values(json.module)) {
+      expect(m.runner_metadata_options).toEqual({
+        http_endpoint: "enabled",
+        http_tokens: "required",
+        http_put_response_hop_limit: 1,
+        instance_metadata_tags: "disabled",
+      });
+      expect(m.runner_worker_docker_autoscaler_instance.http_tokens).toBe("required");
+      expect(m.runner_worker_docker_autoscaler_instance.http_put_response_hop_limit).toBe(2);
+    }
+  });
+
+  test("every job gets a fresh worker instance, and each runner its own cache namespace", () => {
+    for (const m of Object.values(json.module)) {
+      expect(m.runner_worker_docker_autoscaler.max_use_count).toBe(1);
+      expect(m.runner_worker_cache.shared).toBe(false);
+    }
+  });
+
+  test("the runner token is referenced by SSM parameter name only", () => {
+    expect(json.module["runner_merge-requests"]!.runner_gitlab).toEqual({
+      url: "https://gitlab.com",
+      runner_version: "19.4.0",
+      preregistered_runner_token_ssm_parameter_name: "/gitlab-runners/merge-requests/runner-token",
+    });
+    expect(text).not.toMatch(/glrt-|GR1348941|registration_token/);
+  });
+
+  test("ECR repositories are immutable, scanned, encrypted and have a lifecycle policy", () => {
+    for (const [name, repo] of Object.entries(json.resource.aws_ecr_repository!)) {
+      expect(repo.image_tag_mutability).toBe("IMMUTABLE");
+      expect(repo.image_scanning_configuration).toEqual({ scan_on_push: true });
+      expect(repo.encryption_configuration).toEqual([{ encryption_type: "AES256" }]);
+      const rules = JSON.parse(json.resource.aws_ecr_lifecycle_policy![name].policy).rules;
+      expect(rules.map((r: any) => r.selection.tagStatus)).toEqual(["untagged", "tagged"]);
+      expect(rules[1].selection).toMatchObject({ countType: "imageCountMoreThan", countNumber: 30 });
+    }
+  });
+
+  test("the cache bucket is encrypted, not public, TLS-only, and expires objects", () => {
+    const r = json.resource;
+    expect(r.aws_s3_bucket_public_access_block!.cache).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(r.aws_s3_bucket_server_side_encryption_configuration!.cache.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
+    const policy = JSON.parse(r.aws_s3_bucket_policy!.cache.policy);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    ]);
+    expect(r.aws_s3_bucket_lifecycle_configuration!.cache.rule[0].expiration).toEqual([{ days: 14 }]);
+  });
+
+  test("the provider is pinned to the configured account and region, with default tags", () => {
+    expect(json.provider.aws![0]).toEqual({
+      region: "eu-west-1",
+      allowed_account_ids: ["123456789012"],
+      default_tags: [{ tags: { Project: "gitlab-runners", ManagedBy: "cdktf" } }],
+    });
+  });
+
+  test("the local backend path is relative", () => {
+    expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.test.tfstate" } });
+  });
+
+  test("outputs: CI image, registry host, application repositories, roles per fleet, cache bucket", () => {
+    expect(json.output.ci_image_uri!.value).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr:1.0.0");
+    expect(json.output.registry_host!.value).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com");
+    expect(json.output.application_repository_urls!.value).toEqual({
+      "apps/example-app": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/apps/example-app",
+    });
+    expect(json.output.cache_bucket_name!.value).toBe("gitlab-runners-cache-123456789012-eu-west-1");
+    expect(json.output.fleets!.value).toEqual({
+      "merge-requests": {
+        executor: "docker-autoscaler",
+        manager_role_name: "${module.runner_merge-requests.runner_agent_role_name}",
+        worker_role_name: "${module.runner_merge-requests.runner_role_name}",
+      },
+      autoscaler: {
+        executor: "docker-autoscaler",
+        manager_role_name: "${module.runner_autoscaler.runner_agent_role_name}",
+        worker_role_name: "${module.runner_autoscaler.runner_role_name}",
+      },
+    });
+  });
+
+  test("Terraform treats ${ and %{ in JSON strings as templates: only intended references contain them, no script or document", () => {
+    const templated: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (typeof v === "string" && /[$%]\{/.test(v)) templated.push(path);
+      else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    };
+    walk(json.module, "module");
+    walk(json.resource, "resource");
+    expect(templated.sort()).toEqual([
+      "module.runner_autoscaler.runner_role.policy_arns[0]",
+      "module.runner_autoscaler.runner_worker_docker_autoscaler_role.policy_arns[0]",
+      "module.runner_merge-requests.runner_role.policy_arns[0]",
+      "module.runner_merge-requests.runner_worker_docker_autoscaler_role.policy_arns[0]",
+      "resource.aws_ecr_lifecycle_policy.apps_example-app.repository",
+      "resource.aws_ecr_lifecycle_policy.ci_docker-ecr.repository",
+      "resource.aws_s3_bucket_lifecycle_configuration.cache.bucket",
+      "resource.aws_s3_bucket_ownership_controls.cache.bucket",
+      "resource.aws_s3_bucket_policy.cache.bucket",
+      "resource.aws_s3_bucket_public_access_block.cache.bucket",
+      "resource.aws_s3_bucket_server_side_encryption_configuration.cache.bucket",
+    ]);
+  });
+
+  test("synthesizing twice gives byte-identical output", () => {
+    expect(synth().text).toBe(text);
+  });
+});
+
+describe("configuration choices", () => {
+  test("an image pinned by digest becomes the default image by digest", () => {
+    const digest = "sha256:" + "ab".repeat(32);
+    const { json } = synth(configWith({ ciImage: { repositoryName: "ci/docker-ecr", digest } }));
+    expect(json.module.runner_autoscaler!.runner_worker_docker_options.image).toBe(
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr@${digest}`,
+    );
+  });
+
+  test("a larger hop limit reaches where jobs run (workers; the docker executor's manager), never a worker executor's manager", () => {
+    const docker = {
+      name: "docker",
+      executor: "docker" as const,
+      runnerTokenSsmParameter: "/t",
+      acknowledge: { "jobs-not-on-manager": "Test: hop limit of a manager that runs jobs" },
+    };
+    const { json } = synth(configWith({ metadataHopLimit: 3, fleets: [DEFAULT_CONFIG.fleets[0]!, docker] }));
+    expect(json.module.runner_docker!.runner_metadata_options.http_put_response_hop_limit).toBe(3);
+    expect(json.module.runner_autoscaler!.runner_metadata_options.http_put_response_hop_limit).toBe(1);
+    expect(json.module.runner_autoscaler!.runner_worker_docker_autoscaler_instance.http_put_response_hop_limit).toBe(3);
+  });
+
+  test("cache.shareBetweenFleets opts into one namespace for every fleet; maxJobsPerInstance reaches both worker executors", () => {
+    const machine = { ...DEFAULT_CONFIG.fleets[1]!, name: "machine", executor: "docker+machine" as const, workers: { maxJobsPerInstance: 5 } };
+    const scaler = { ...DEFAULT_CONFIG.fleets[0]!, workers: { maxJobsPerInstance: 7 } };
+    const { json } = synth(configWith({ cache: { shareBetweenFleets: true }, fleets: [scaler, machine] }));
+    expect(json.module.runner_autoscaler!.runner_worker_cache.shared).toBe(true);
+    expect(json.module.runner_machine!.runner_worker_cache.shared).toBe(true);
+    expect(json.module.runner_autoscaler!.runner_worker_docker_autoscaler.max_use_count).toBe(7);
+    expect(json.module.runner_machine!.runner_worker_docker_machine_instance.destroy_after_max_builds).toBe(5);
+  });
+
+  test("docker+machine workers get IMDSv2 with the hop limit", () => {
+    const fleets = [{ ...DEFAULT_CONFIG.fleets[1]!, name: "machine", executor: "docker+machine" as const }];
+    const { json } = synth(configWith({ fleets }));
+    expect(json.module.runner_machine!.runner_worker_docker_machine_ec2_metadata_options).toEqual({
+      http_tokens: "required",
+      http_put_response_hop_limit: 2,
+    });
+  });
+
+  test("an S3 backend is encrypted and uses S3 state locking", () => {
+    const { json } = synth(configWith({ backend: { type: "s3", bucket: "acme-tf-state", key: "runners.tfstate", region: "eu-west-1" } }));
+    expect(json.terraform.backend).toEqual({
+      s3: { bucket: "acme-tf-state", key: "runners.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+    });
+  });
+
+  test("the configured runner version and cache bucket name are used", () => {
+    const { json } = synth(configWith({ gitlab: { url: "https://gitlab.example.com", runnerVersion: "19.3.2" }, cache: { bucketName: "my-cache" } }));
+    expect(json.module.runner_autoscaler!.runner_gitlab.runner_version).toBe("19.3.2");
+    expect(json.module.runner_autoscaler!.runner_worker_cache.bucket).toBe("my-cache");
+    expect(json.resource.aws_s3_bucket!.cache.bucket).toBe("my-cache");
+  });
+});

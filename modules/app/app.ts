@@ -1,0 +1,96 @@
+/**
+ * The ready-made app (main.ts runs it): load and validate the configuration, synthesize the stack
+ * into a staging folder beside the output, and move the result into place only when every check
+ * passed. A bad configuration or a failing security rule leaves the previous output as it was (or
+ * none), and each stack folder ends up with exactly the Terraform document just written.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { App } from "cdktf";
+import { ConfigError } from "../config/parse";
+import { loadConfig } from "./load-config";
+import { GitlabRunnerStack } from "../constructs/gitlab-runner-stack";
+
+/** The Terraform documents cdktf writes into a stack folder: JSON, or HCL with `--hcl`. */
+const TERRAFORM_DOCUMENTS = ["cdk.tf.json", "cdk.tf"];
+
+const VALIDATION_HEADER = /^Validation failed with the following errors:\n/;
+
+/** What a failed validation says instead of cdktf's advice to skip validations. */
+export const ACKNOWLEDGE_HINT =
+  "Each line names a construct and a security rule. To accept a finding on purpose, acknowledge it with a reason: " +
+  "fleets[].acknowledge in the configuration file (for a fleet's own constructs), or acknowledgeRule(construct, ruleId, reason) " +
+  "in code. The reason is listed in review.md.";
+
+export interface AppRun {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Where problems are written (process.stderr for the real app). */
+  readonly stderr: (text: string) => void;
+}
+
+/** The `config` value of cdktf.json "context", which the cdktf CLI passes in CDKTF_CONTEXT_JSON. */
+function contextConfigPath(env: NodeJS.ProcessEnv): unknown {
+  try {
+    return (JSON.parse(env.CDKTF_CONTEXT_JSON ?? "{}") as { config?: unknown }).config;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Moves a finished synthesis from `staging` into `outdir`: each stack's files replace their
+ * namesakes (anything else in the stack folder, such as .terraform/, stays), the other kind of
+ * Terraform document is removed, and manifest.json comes last, since the cdktf CLI reads it.
+ */
+function promote(staging: string, outdir: string): void {
+  const stacks = join(staging, "stacks");
+  for (const stack of existsSync(stacks) ? readdirSync(stacks) : []) {
+    const from = join(stacks, stack);
+    const to = join(outdir, "stacks", stack);
+    mkdirSync(to, { recursive: true });
+    const written = readdirSync(from);
+    for (const file of written) renameSync(join(from, file), join(to, file));
+    for (const stale of TERRAFORM_DOCUMENTS.filter((d) => !written.includes(d))) rmSync(join(to, stale), { force: true });
+  }
+  for (const file of readdirSync(staging).filter((f) => f !== "stacks")) renameSync(join(staging, file), join(outdir, file));
+}
+
+/** Synthesizes `build`'s stacks with review.md beside each; nothing reaches `outdir` unless all of it succeeded. */
+export function synthesizeInto(outdir: string, build: (app: App) => GitlabRunnerStack[]): void {
+  const parent = dirname(outdir);
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(join(parent, `.${basename(outdir)}.staging-`));
+  try {
+    const app = new App({ outdir: staging });
+    const stacks = build(app);
+    app.synth();
+    for (const stack of stacks) writeFileSync(join(staging, "stacks", stack.node.id, "review.md"), stack.runners.reviewReport());
+    mkdirSync(outdir, { recursive: true });
+    promote(staging, outdir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Runs the app; returns the exit status. Problems go to `stderr`, once, without a stack trace. */
+export function runApp({ env, cwd, stderr }: AppRun): number {
+  try {
+    // Everything is validated before anything is built or written.
+    const { config } = loadConfig({ env, cwd, contextPath: contextConfigPath(env) });
+    const outdir = resolve(cwd, env.CDKTF_OUTDIR ?? "cdktf.out");
+    synthesizeInto(outdir, (app) => [new GitlabRunnerStack(app, config.name, config)]);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      stderr(`${e.message}\n`);
+    } else if (e instanceof Error && VALIDATION_HEADER.test(e.message)) {
+      const findings = e.message.replace(VALIDATION_HEADER, "").split("\n\n")[0]!.trimEnd();
+      stderr(`error: synthesis stopped by these checks; nothing was written:\n${findings}\n${ACKNOWLEDGE_HINT}\n`);
+    } else {
+      // A bug: the message, without a stack trace unless DEBUG is set.
+      stderr(`error: ${e instanceof Error ? (env.DEBUG ? e.stack : e.message) : String(e)}\n`);
+    }
+    return 1;
+  }
+}

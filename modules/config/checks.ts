@@ -1,0 +1,224 @@
+/**
+ * Checks that span fields, run after every field passed its own rule and before anything is
+ * built or written: fleets and the repositories and lists that name them, the identity of every
+ * repository (by ARN, whether named or given by ARN), partitions and regions of every ARN, state
+ * settings, and Terraform variables standing for several fields.
+ */
+import { posix } from "node:path";
+import { z } from "zod";
+import { ecrRepositoryArn, parseEcrRepositoryArn, parseKmsKeyArn } from "../aws/names";
+import { partitionOf } from "../aws/regions";
+import { formatPath } from "./errors";
+import { ConfigShape, VariableRef, isVariableRef } from "./schema";
+import { EXECUTORS } from "../executors";
+import { terraformName } from "../support/terraform-names";
+import {
+  GITLAB_URL,
+  INSTANCE_TYPE,
+  INSTANCE_TYPES,
+  MAX_CONCURRENT_JOBS,
+  MAX_WORKER_INSTANCES,
+  SSM_PARAMETER_NAME,
+  SUBNET_IDS,
+  VPC_ID,
+  ValueRule,
+} from "./value-rules";
+
+type Path = (string | number)[];
+type Report = (path: Path, message: string) => void;
+
+/** The module's IAM names are `<environment>-<suffix>`, 64 characters at most. */
+const MAX_ENVIRONMENT_LENGTH = 44;
+
+/** All checks; zod calls this through superRefine with the parsed fields. */
+export function checkConfig(c: ConfigShape, ctx: z.RefinementCtx): void {
+  const report: Report = (path, message) => ctx.addIssue({ code: "custom", path, message });
+  if ((c.ciImage.tag === undefined) === (c.ciImage.digest === undefined)) {
+    report(["ciImage"], "set exactly one of tag or digest for the runners' default image");
+  }
+  checkFleets(c, report);
+  if (c.fleets.length > 0) checkFleetReferences(c, report);
+  checkRepositories(c, report);
+  checkBackend(c, report);
+  checkVariables(c, report);
+}
+
+function checkFleets(c: ConfigShape, report: Report): void {
+  const seen = new Map<string, number>();
+  c.fleets.forEach((f, i) => {
+    const first = seen.get(f.name);
+    if (first !== undefined) report(["fleets", i, "name"], `duplicates fleets[${first}].name "${f.name}"`);
+    else seen.set(f.name, i);
+
+    const usesWorkers = EXECUTORS[f.executor].jobsRunOn === "workers";
+    if (usesWorkers && f.workers === undefined) {
+      report(["fleets", i, "workers"], `is required with the ${f.executor} executor (the worker instances' settings; {} takes every default)`);
+    }
+    if (!usesWorkers && f.workers !== undefined) {
+      report(["fleets", i, "workers"], "only for docker+machine and docker-autoscaler: with the docker executor, jobs run on the manager");
+    }
+
+    const environment = `${c.name}-${f.name}`;
+    if (environment.length > MAX_ENVIRONMENT_LENGTH) {
+      report(
+        ["fleets", i, "name"],
+        `with name "${c.name}" gives the module environment "${environment}" (${environment.length} characters); the module needs at most ${MAX_ENVIRONMENT_LENGTH}`,
+      );
+    }
+  });
+}
+
+/** `pull`, `push` and `ciImage.push` name existing fleets, each once. */
+function checkFleetReferences(c: ConfigShape, report: Report): void {
+  const fleets = c.fleets.map((f) => f.name);
+  const check = (path: Path, names: readonly string[] | undefined) => {
+    names?.forEach((name, j) => {
+      if (!fleets.includes(name)) report([...path, j], `"${name}" is not a fleet; the fleets are ${fleets.join(", ")}`);
+      else if (names.indexOf(name) !== j) report([...path, j], `lists "${name}" twice`);
+    });
+  };
+  check(["ciImage", "push"], c.ciImage.push);
+  c.repositories.forEach((r, i) => {
+    check(["repositories", i, "pull"], r.pull);
+    check(["repositories", i, "push"], r.push);
+    if (r.access !== undefined) {
+      const hint = r.access === "pull" ? "leave push out" : `push: [${fleets.join(", ")}] (pull-push for every fleet)`;
+      report(
+        ["repositories", i, "access"],
+        `was replaced by lists of fleet names: pull (whose jobs may pull; default every fleet) and push (whose jobs may push; default none). For "${String(r.access)}" write ${hint}`,
+      );
+    }
+  });
+}
+
+/** Every repository is one identity (its ARN), listed once, never the CI image, in the stack's partition. */
+function checkRepositories(c: ConfigShape, report: Report): void {
+  const { accountId, region } = c.aws;
+  const partition = partitionOf(region);
+  const ciArn = ecrRepositoryArn(accountId, region, c.ciImage.repositoryName);
+  const byArn = new Map<string, number>();
+  // Created repositories become aws_ecr_repository.<name with / and . as _>: two names must not meet.
+  const addresses = new Map<string, string>([[terraformName(c.ciImage.repositoryName), "ciImage.repositoryName"]]);
+
+  c.repositories.forEach((r, i) => {
+    if ((r.name === undefined) === (r.arn === undefined)) {
+      report(["repositories", i], "set exactly one of name (a repository the stack creates) or arn (an existing repository)");
+      return;
+    }
+    let arn: string;
+    if (r.arn !== undefined) {
+      const location = parseEcrRepositoryArn(r.arn);
+      if (!location) {
+        report(["repositories", i, "arn"], "must be an ECR repository ARN such as arn:aws:ecr:eu-west-1:123456789012:repository/team/app, in a known region");
+        return;
+      }
+      if (location.partition !== partition) {
+        report(
+          ["repositories", i, "arn"],
+          `is in partition ${location.partition}, but the stack's region ${region} is in ${partition}: roles of one partition cannot use repositories of another`,
+        );
+      }
+      if (r.arn === ciArn) {
+        report(["repositories", i, "arn"], "is the CI image repository (ciImage.repositoryName); list application repositories only, and give push rights on the CI image with ciImage.push");
+        return;
+      }
+      arn = r.arn;
+    } else {
+      arn = ecrRepositoryArn(accountId, region, r.name!);
+      if (r.name === c.ciImage.repositoryName) {
+        report(["repositories", i, "name"], "is the CI image repository (ciImage.repositoryName); list application repositories only, and give push rights on the CI image with ciImage.push");
+        return;
+      }
+    }
+    const first = byArn.get(arn);
+    if (first !== undefined) {
+      report(["repositories", i], `is the same repository as repositories[${first}] (${r.arn !== undefined ? "by ARN" : "by name"}); list each repository once`);
+      return;
+    }
+    byArn.set(arn, i);
+    if (r.name !== undefined) {
+      const other = addresses.get(terraformName(r.name));
+      if (other !== undefined) report(["repositories", i, "name"], `gives the same Terraform address as ${other}; rename one`);
+      addresses.set(terraformName(r.name), `repositories[${i}].name`);
+    }
+  });
+}
+
+function checkBackend(c: ConfigShape, report: Report): void {
+  const b = c.backend;
+  if (b.type === "local") {
+    if (b.path === undefined) return;
+    // Terraform runs in cdktf.out/stacks/<name>: the state file must stay inside the project folder.
+    const fromProject = posix.normalize(posix.join("cdktf.out", "stacks", c.name, b.path));
+    if (fromProject === ".." || fromProject.startsWith("../")) {
+      report(["backend", "path"], "leaves the project folder (it is relative to cdktf.out/stacks/<name>: ../../../terraform.<name>.tfstate is the project folder)");
+    }
+    return;
+  }
+  const partition = partitionOf(c.aws.region);
+  if (partitionOf(b.region) !== partition) {
+    report(["backend", "region"], `is in partition ${partitionOf(b.region)}, but the stack's region ${c.aws.region} is in ${partition}; the same credentials serve both`);
+  }
+  if (b.kmsKeyId !== undefined) {
+    const key = parseKmsKeyArn(b.kmsKeyId);
+    if (!key) report(["backend", "kmsKeyId"], "must be the ARN of a KMS key or alias, such as arn:aws:kms:eu-west-1:123456789012:key/<key id>");
+    else if (key.region !== b.region || key.partition !== partitionOf(b.region)) {
+      report(["backend", "kmsKeyId"], `is a key in ${key.region}, but the state bucket is in ${b.region}: S3 encrypts only with keys of its own region`);
+    }
+  }
+}
+
+/** A configured value that a Terraform variable may stand for, with the rule it must follow. */
+export interface SettableValue {
+  readonly path: readonly (string | number)[];
+  readonly rule: ValueRule;
+  /** What the value is for, as the variable's description says it. */
+  readonly description: string;
+  /** The fleet the value belongs to, if it belongs to one. */
+  readonly fleet?: string;
+  /** The literal, or a VariableRef. */
+  readonly value: unknown;
+}
+
+/** Every value that may be left to a Terraform input variable, in a stable order. */
+export function settableValues(c: Pick<ConfigShape, "network" | "gitlab" | "fleets">): SettableValue[] {
+  return [
+    { path: ["network", "vpcId"], rule: VPC_ID, description: "VPC of the runner managers and workers", value: c.network.vpcId },
+    { path: ["network", "subnetIds"], rule: SUBNET_IDS, description: "Subnets of the runners: managers run in the first, workers in all", value: c.network.subnetIds },
+    { path: ["gitlab", "url"], rule: GITLAB_URL, description: "URL of the GitLab instance the runners register with", value: c.gitlab.url },
+    ...c.fleets.flatMap((f, i): SettableValue[] => [
+      {
+        path: ["fleets", i, "runnerTokenSsmParameter"],
+        rule: SSM_PARAMETER_NAME,
+        description: "Name of the SSM SecureString parameter that holds the runner authentication token",
+        fleet: f.name,
+        value: f.runnerTokenSsmParameter,
+      },
+      { path: ["fleets", i, "maxConcurrentJobs"], rule: MAX_CONCURRENT_JOBS, description: "Most jobs run at once", fleet: f.name, value: f.maxConcurrentJobs },
+      { path: ["fleets", i, "manager", "instanceType"], rule: INSTANCE_TYPE, description: "EC2 instance type of the runner manager", fleet: f.name, value: f.manager.instanceType },
+      ...(f.workers === undefined
+        ? []
+        : [
+            { path: ["fleets", i, "workers", "instanceTypes"], rule: INSTANCE_TYPES, description: "EC2 instance types of the workers, the first being the default", fleet: f.name, value: f.workers.instanceTypes },
+            { path: ["fleets", i, "workers", "maxInstances"], rule: MAX_WORKER_INSTANCES, description: "Most worker instances at once", fleet: f.name, value: f.workers.maxInstances },
+          ]),
+    ]),
+  ];
+}
+
+/** One Terraform variable may stand for several fields, but only for values of one kind and with one default. */
+function checkVariables(c: ConfigShape, report: Report): void {
+  const firstUse = new Map<string, SettableValue>();
+  for (const use of settableValues(c)) {
+    if (!isVariableRef(use.value)) continue;
+    const name = use.value.terraformVariable;
+    const first = firstUse.get(name);
+    if (first === undefined) {
+      firstUse.set(name, use);
+    } else if (first.rule !== use.rule) {
+      report([...use.path, "terraformVariable"], `"${name}" already stands for ${formatPath(first.path)}, a different kind of value`);
+    } else if (JSON.stringify((first.value as VariableRef<unknown>).default) !== JSON.stringify(use.value.default)) {
+      report([...use.path, "default"], `differs from the default given for "${name}" at ${formatPath(first.path)}`);
+    }
+  }
+}

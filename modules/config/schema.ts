@@ -1,0 +1,231 @@
+/**
+ * The configuration's fields: a zod schema with a character rule for every string that reaches
+ * Terraform. Configuration is data: no field may carry Terraform template syntax or shell syntax
+ * into the synthesized document, and each rule says what is allowed and why. Checks that span
+ * fields are in checks.ts; parsing in parse.ts.
+ */
+import { z } from "zod";
+import { ECR_REPOSITORY_NAME } from "../aws/names";
+import { isKnownRegion } from "../aws/regions";
+import { EXECUTOR_NAMES } from "../executors";
+import { SECURITY_RULES } from "../rules";
+import {
+  GITLAB_URL,
+  INSTANCE_TYPE,
+  INSTANCE_TYPES,
+  MAX_CONCURRENT_JOBS,
+  MAX_WORKER_INSTANCES,
+  SSM_PARAMETER_NAME,
+  SUBNET_IDS,
+  VPC_ID,
+  zodSchema,
+} from "./value-rules";
+
+/**
+ * GitLab Runner release installed on the managers: the newest release we could verify. It has
+ * the credential-helper allowlist (see MIN_RUNNER_VERSIONS).
+ */
+export const DEFAULT_RUNNER_VERSION = "19.4.0";
+
+const region = z.string().refine(isKnownRegion, "must be an AWS region such as eu-west-1 (one of the aws, aws-cn and aws-us-gov regions)");
+const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+const ecrRepositoryName = z
+  .string()
+  .min(2, "must be 2 to 256 characters")
+  .max(256, "must be 2 to 256 characters")
+  .regex(ECR_REPOSITORY_NAME, "must be a valid ECR repository name: lowercase letters, digits, and . _ - / between them");
+
+/** S3 bucket naming rules (general purpose buckets). */
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be 3-63 characters of lowercase letters, digits, . and -, starting and ending with a letter or digit")
+  .refine((s) => !s.includes(".."), "must not contain two adjacent periods")
+  .refine((s) => !/^\d+\.\d+\.\d+\.\d+$/.test(s), "must not be formatted as an IP address")
+  .refine((s) => !/^(xn--|sthree-|amzn-s3-demo-)/.test(s), "must not start with xn--, sthree- or amzn-s3-demo-")
+  .refine((s) => !/(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(s), "must not end with a suffix reserved by S3");
+
+// AWS's tag character set (letters, digits, spaces and _ . : / = + - @). It has no $ { } % ` " '
+// \ or control character, so a tag can carry neither Terraform template syntax nor shell syntax
+// (docker+machine passes tags through the manager's boot script).
+const TAG_TEXT = /^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$/u;
+const TAG_TEXT_MESSAGE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
+const tagKey = z
+  .string()
+  .min(1, "must not be empty")
+  .max(128, "must be at most 128 characters")
+  .regex(TAG_TEXT, TAG_TEXT_MESSAGE)
+  .refine((k) => !/^aws:/i.test(k), "must not start with aws: (AWS reserves that prefix)");
+const tagValue = z.string().max(256, "must be at most 256 characters").regex(TAG_TEXT, TAG_TEXT_MESSAGE);
+
+const tags = z
+  .record(tagKey, tagValue)
+  .refine((t) => Object.keys(t).length <= 40, "at most 40 tags (AWS allows 50 per resource; the module adds its own)")
+  // The module names its resources and IAM roles after the Name tag when one is given: every fleet
+  // would get the same names and collide.
+  .refine((t) => !Object.keys(t).some((k) => k.toLowerCase() === "name"), "must not set Name: the module derives resource and IAM role names from it, so fleets would collide");
+
+// Names Terraform gives a meaning inside a module or variable block.
+const RESERVED_VARIABLE_NAMES = ["count", "depends_on", "for_each", "lifecycle", "locals", "providers", "source", "version"];
+
+/** A value left to a Terraform input variable, with the configured default if any. */
+export interface VariableRef<T> {
+  readonly terraformVariable: string;
+  readonly default?: T;
+}
+
+export function isVariableRef(value: unknown): value is VariableRef<unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "terraformVariable" in value;
+}
+
+const variableName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be 1-64 characters: lowercase letters, digits and _, starting with a letter")
+  .refine((n) => !RESERVED_VARIABLE_NAMES.includes(n), "is a name Terraform reserves");
+
+/** The literal value, or `{ terraformVariable, default? }` to leave it to a Terraform variable. */
+function literalOrVariable<T extends z.ZodType>(literal: T) {
+  return z.union([literal, z.strictObject({ terraformVariable: variableName, default: literal.optional() })]);
+}
+
+const FLEET_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+export const fleetName = z.string().regex(FLEET_NAME, "must be 1-20 characters: lowercase letters, digits and -, starting with a letter");
+/** Names of fleets, checked against `fleets` by checks.ts. */
+const fleetNames = z.array(fleetName);
+
+const ACKNOWLEDGEABLE_RULES = SECURITY_RULES.filter((r) => r.acknowledgeable !== false).map((r) => r.id);
+
+// A reason a reviewer reads in review.md: a sentence, without Markdown table or code syntax.
+const acknowledgementReason = z
+  .string()
+  .refine((r) => r.trim().length >= 10, "must say why in at least 10 characters (a reviewer reads it in review.md)")
+  .refine((r) => r.length <= 500, "must be at most 500 characters")
+  .refine((r) => !/[\p{Cc}|`<>$\\{}]/u.test(r), "may not hold control characters or | ` < > $ \\ { } (it is shown in a Markdown table)");
+
+const repository = z.strictObject({
+  name: ecrRepositoryName.optional(),
+  arn: z.string().optional(),
+  /** Fleets whose jobs may pull; every fleet when left out. */
+  pull: fleetNames.optional(),
+  /** Fleets whose jobs may push (and pull). */
+  push: fleetNames.default([]),
+  usedAsJobImage: z.boolean().default(false),
+  /** Removed: checks.ts explains the replacement. */
+  access: z.unknown().optional(),
+});
+
+const workers = z.strictObject({
+  instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES)).default(["m6i.large"]),
+  maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES)).default(10),
+  idleCount: z.number().int().min(0).max(500).default(0),
+  idleTimeMinutes: z.number().int().min(1).max(1440).default(30),
+  spot: z.boolean().default(false),
+  rootVolumeGiB: z.number().int().min(8).max(16384).default(30),
+  amiId: z
+    .string()
+    .regex(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be an AMI id such as ami-0123456789abcdef0")
+    .optional(),
+  /** Jobs a worker instance runs before it is replaced; 1: every job gets a fresh instance. */
+  maxJobsPerInstance: z.number().int().min(1).max(1000).default(1),
+});
+
+const fleet = z.strictObject({
+  name: fleetName,
+  executor: z.enum(EXECUTOR_NAMES),
+  runnerTokenSsmParameter: literalOrVariable(zodSchema(SSM_PARAMETER_NAME)),
+  maxConcurrentJobs: literalOrVariable(zodSchema(MAX_CONCURRENT_JOBS)).default(4),
+  manager: z
+    .strictObject({
+      instanceType: literalOrVariable(zodSchema(INSTANCE_TYPE)).default("t3.medium"),
+    })
+    .default({ instanceType: "t3.medium" }),
+  workers: workers.optional(),
+  /** Security rules accepted for this fleet's constructs, with the reason. */
+  acknowledge: z
+    .record(
+      z.string().refine((id) => ACKNOWLEDGEABLE_RULES.includes(id), `must name a security rule that can be acknowledged: ${ACKNOWLEDGEABLE_RULES.join(", ")}`),
+      acknowledgementReason,
+    )
+    .default({}),
+});
+
+/** S3 object key of the state: path segments of safe characters. */
+const stateKey = z
+  .string()
+  .min(1, "must not be empty")
+  .max(1024, "must be at most 1024 characters")
+  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be an S3 object key of letters, digits and _ . - in segments separated by / (no leading or doubled /)");
+
+/** Local state path, relative to the stack folder cdktf.out/stacks/<name>. */
+const localStatePath = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be a relative path of letters, digits and _ . - separated by / (no absolute, Windows or home paths), so the synthesized JSON is the same on every machine")
+  .refine((p) => p.endsWith(".tfstate"), "must end in .tfstate (Terraform overwrites the file it names)");
+
+const backend = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("local"), path: localStatePath.optional() }),
+    z.strictObject({
+      type: z.literal("s3"),
+      bucket: bucketName,
+      key: stateKey,
+      region,
+      /** ARN of a KMS key or alias in `region`. */
+      kmsKeyId: z.string().optional(),
+    }),
+  ],
+);
+
+const ciImage = z.strictObject({
+  repositoryName: ecrRepositoryName,
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag: up to 128 letters, digits, _ . -")
+    .optional(),
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256: followed by 64 hex digits").optional(),
+  keepTaggedImages: z.number().int().min(1).max(1000).default(30),
+  untaggedExpiryDays: z.number().int().min(1).max(365).default(1),
+  encryption: z.enum(["AES256", "KMS"]).default("AES256"),
+  /** Fleets whose jobs may push new CI image versions. */
+  push: fleetNames.default([]),
+});
+
+export const configShape = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, "must be 3-24 characters: lowercase letters, digits and -, starting with a letter"),
+  aws: z.strictObject({ region, accountId }),
+  tags: tags.default({}),
+  network: z.strictObject({
+    vpcId: literalOrVariable(zodSchema(VPC_ID)),
+    subnetIds: literalOrVariable(zodSchema(SUBNET_IDS)),
+  }),
+  gitlab: z.strictObject({
+    url: literalOrVariable(zodSchema(GITLAB_URL)),
+    runnerVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, "must be a GitLab Runner release such as 19.4.0")
+      .default(DEFAULT_RUNNER_VERSION),
+  }),
+  ciImage,
+  repositories: z.array(repository).max(200).default([]),
+  cache: z
+    .strictObject({
+      bucketName: bucketName.optional(),
+      expirationDays: z.number().int().min(1).max(3650).default(14),
+      /** One cache namespace for every fleet (gitlab-runner's Shared = true). */
+      shareBetweenFleets: z.boolean().default(false),
+    })
+    .default({ expirationDays: 14, shareBetweenFleets: false }),
+  metadataHopLimit: z
+    .number()
+    .int()
+    .min(2, "must be at least 2: job containers reach the instance role through one more network hop")
+    .max(64)
+    .default(2),
+  backend: backend.default({ type: "local" }),
+  fleets: z.array(fleet).min(1, "needs at least one fleet").max(100, "may have at most 100 fleets"),
+});
+
+/** The parsed fields, before the cross-field checks and the final transform. */
+export type ConfigShape = z.output<typeof configShape>;

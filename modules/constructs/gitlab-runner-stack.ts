@@ -1,0 +1,53 @@
+import { Construct } from "constructs";
+import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { RunnerStackConfig, RunnerStackConfigInput, parseConfig } from "../config/parse";
+import { GitlabRunnerEcr } from "./gitlab-runner-ecr";
+import { unwrapInterpolationOnlyStrings } from "../hcl/hcl-expression";
+import { SecurityRules } from "../rules/aspect";
+
+/**
+ * The ready-made stack: AWS provider, state backend, and the GitlabRunnerEcr construct. Use
+ * GitlabRunnerEcr directly to place the runners in a stack of your own.
+ */
+export class GitlabRunnerStack extends TerraformStack {
+  readonly runners: GitlabRunnerEcr;
+
+  constructor(scope: Construct, id: string, input: RunnerStackConfigInput | RunnerStackConfig) {
+    super(scope, id);
+    // The rules check the whole stack (provider and backend included), not only the runners.
+    SecurityRules.applyTo(this);
+    const config = parseConfig(input);
+
+    new AwsProvider(this, "aws", {
+      region: config.aws.region,
+      // ARNs and registry hosts are written as literals from this account id; refuse any other.
+      allowedAccountIds: [config.aws.accountId],
+      defaultTags: Object.keys(config.tags).length > 0 ? [{ tags: config.tags }] : undefined,
+    });
+
+    if (config.backend.type === "s3") {
+      new S3Backend(this, {
+        bucket: config.backend.bucket,
+        key: config.backend.key,
+        region: config.backend.region,
+        encrypt: true,
+        kmsKeyId: config.backend.kmsKeyId,
+      });
+      // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no field for it.
+      this.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else {
+      // Relative to the folder Terraform runs in (cdktf.out/stacks/<stack>): the state lands in the
+      // project folder, as with cdktf's default, but no absolute path of this machine is written.
+      new LocalBackend(this, { path: config.backend.path ?? `../../../terraform.${id}.tfstate` });
+    }
+
+    this.runners = new GitlabRunnerEcr(this, "runners", config);
+  }
+
+  /** `cdktf synth --hcl`: cdktf's HCL, with references written as `terraform fmt` writes them. */
+  override toHclTerraform(): { [key: string]: any } {
+    const out = super.toHclTerraform();
+    return { ...out, hcl: unwrapInterpolationOnlyStrings(out.hcl) };
+  }
+}

@@ -1,0 +1,249 @@
+import { Construct } from "constructs";
+import { Fn, Op, Token } from "cdktf";
+import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "../executors";
+import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
+import { RolePolicy } from "../iam/role-policy";
+import { credHelpersInstallScript } from "./manager-docker-config";
+import { terraformName } from "../support/terraform-names";
+
+export interface RunnerWorkersProps {
+  /** EC2 instance types for workers; the first is the default. */
+  readonly instanceTypes: readonly string[];
+  /** Most worker instances at once (one job each). */
+  readonly maxInstances: number;
+  /** Idle workers kept ready. @default 0 */
+  readonly idleCount?: number;
+  /** Minutes an idle worker is kept before it is removed. @default 30 */
+  readonly idleTimeMinutes?: number;
+  /** Use spot instances. @default false */
+  readonly spot?: boolean;
+  /** Root volume size in GiB. @default 30 */
+  readonly rootVolumeGiB?: number;
+  /** Worker AMI; the module's default image when unset. */
+  readonly amiId?: string;
+  /**
+   * Jobs a worker instance runs before it is terminated (docker-autoscaler `max_use_count`,
+   * docker+machine `destroy_after_max_builds`). Job containers are privileged, so a reused
+   * instance can carry what one job left behind into the next.
+   * @default 1
+   */
+  readonly maxJobsPerInstance?: number;
+}
+
+export interface RunnerFleetProps {
+  /** The module's `environment`: prefix of every name the module gives (44 characters at most). */
+  readonly environment: string;
+  readonly executor: Executor;
+  readonly vpcId: string;
+  /** Subnets; the manager runs in the first, workers in all. */
+  readonly subnetIds: readonly string[];
+  readonly gitlabUrl: string;
+  readonly runnerVersion: string;
+  /** Name of the SSM SecureString parameter holding the runner authentication token. */
+  readonly runnerTokenSsmParameter: string;
+  readonly managerInstanceType: string;
+  readonly maxConcurrentJobs: number;
+  /** Required for docker+machine and docker-autoscaler; not allowed for docker. */
+  readonly workers?: RunnerWorkersProps;
+  /** Default job image. */
+  readonly defaultImage: string;
+  /** Registry hosts of every image this fleet's manager pulls as a job image (credHelpers entries). */
+  readonly jobImageRegistryHosts: readonly string[];
+  readonly cacheBucketName: string;
+  /**
+   * One cache namespace for every runner using the bucket (gitlab-runner `Shared = true`), instead
+   * of one per runner (`runner/<token>/…`).
+   * @default false
+   */
+  readonly cacheShared?: boolean;
+  /**
+   * IMDSv2 hop limit of the instances where job containers run (workers; the manager with the
+   * docker executor), at least 2. A manager that runs no containers gets 1.
+   * @default 2
+   */
+  readonly jobHopLimit?: number;
+  readonly tags?: { readonly [key: string]: string };
+}
+
+/** The first item of a list, which may be a Terraform variable's list (then `element(list, 0)`). */
+function firstItem(list: readonly string[]): string {
+  return Token.isUnresolved(list) ? Fn.element(list, 0) : list[0]!;
+}
+
+/** Whether a list has more than one item, decided at plan time for a variable's list. */
+function hasSeveralItems(list: readonly string[]): boolean {
+  // The module's input is a bool; a token stands in for it until Terraform evaluates it.
+  return Token.isUnresolved(list) ? (Op.gt(Fn.lengthOf(list), 1) as unknown as boolean) : list.length > 1;
+}
+
+/** Worker user data for docker-autoscaler: the default Ubuntu AMI has no Docker engine. */
+export const AUTOSCALER_WORKER_START_SCRIPT = [
+  "#!/bin/bash",
+  "set -euo pipefail",
+  "export DEBIAN_FRONTEND=noninteractive",
+  "apt-get update -q",
+  "apt-get install -y -q docker.io",
+  "usermod -aG docker ubuntu",
+  "systemctl enable --now docker",
+  "",
+].join("\n");
+
+/**
+ * One GitLab runner (one registration, one module instance) and the IAM policies of its roles.
+ *
+ * `manager` collects grants for the manager ("agent") role, `runner_role.policy_arns`. `jobs` is
+ * the role that job containers run under: the manager itself for the `docker` executor, else the
+ * worker role (`runner_worker_docker_machine_role.policy_arns` or
+ * `runner_worker_docker_autoscaler_role.policy_arns`). Policies go in through these `policy_arns`
+ * lists, whose length is known at plan time; never through `runner_worker_cache.policy`, which the
+ * module counts on (an ARN known only after apply fails the first plan: "Invalid count argument").
+ */
+export class RunnerFleet extends Construct {
+  readonly manager: RolePolicy;
+  readonly workers?: RolePolicy;
+  readonly jobs: RolePolicy;
+  readonly module: GitlabRunnerModule;
+  readonly executor: Executor;
+  readonly environment: string;
+
+  constructor(scope: Construct, id: string, props: RunnerFleetProps) {
+    super(scope, id);
+    this.executor = props.executor;
+    this.environment = props.environment;
+    const usesWorkers = EXECUTORS[props.executor].jobsRunOn === "workers";
+    if (usesWorkers !== (props.workers !== undefined)) {
+      throw new Error(
+        `${this.node.path}: workers are ${usesWorkers ? "required" : "not allowed"} with the ${props.executor} executor`,
+      );
+    }
+    if ((props.jobHopLimit ?? MIN_HOP_LIMIT_WITH_CONTAINERS) < MIN_HOP_LIMIT_WITH_CONTAINERS) {
+      throw new Error(`${this.node.path}: jobHopLimit must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS} (job containers are one hop further)`);
+    }
+
+    this.manager = new RolePolicy(this, "manager-policy", {
+      policyName: `${props.environment}-manager-ecr-cache`,
+      roleLabel: "manager",
+    });
+    this.manager.policy.overrideLogicalId(terraformName(id, "manager"));
+    if (usesWorkers) {
+      this.workers = new RolePolicy(this, "workers-policy", {
+        policyName: `${props.environment}-workers-ecr`,
+        roleLabel: "workers",
+      });
+      this.workers.policy.overrideLogicalId(terraformName(id, "workers"));
+    }
+    this.jobs = this.workers ?? this.manager;
+
+    this.module = new GitlabRunnerModule(this, "runner", { inputs: this.moduleInputs(props) });
+    this.module.overrideLogicalId(terraformName("runner", id));
+  }
+
+  private moduleInputs(props: RunnerFleetProps): GitlabRunnerModuleInputs {
+    const hop = hopLimits(props.executor, props.jobHopLimit ?? MIN_HOP_LIMIT_WITH_CONTAINERS);
+    const common: GitlabRunnerModuleInputs = {
+      environment: props.environment,
+      vpc_id: props.vpcId,
+      subnet_id: firstItem(props.subnetIds),
+      tags: props.tags,
+      runner_gitlab: {
+        url: props.gitlabUrl,
+        runner_version: props.runnerVersion,
+        preregistered_runner_token_ssm_parameter_name: props.runnerTokenSsmParameter,
+      },
+      runner_instance: {
+        name: props.environment,
+        type: props.managerInstanceType,
+        private_address_only: true,
+      },
+      runner_manager: { maximum_concurrent_jobs: props.maxConcurrentJobs },
+      runner_metadata_options: {
+        http_endpoint: "enabled",
+        http_tokens: "required",
+        http_put_response_hop_limit: hop.manager,
+        instance_metadata_tags: "disabled",
+      },
+      runner_role: {
+        policy_arns: [this.manager.policyArn],
+        // The module lets the manager create service-linked roles by default; only spot requests
+        // need that (the EC2 Spot role), and with the docker executor jobs would hold the right too.
+        allow_iam_service_linked_role_creation: props.workers?.spot === true,
+      },
+      runner_install: {
+        amazon_ecr_credential_helper: true,
+        post_install_script: credHelpersInstallScript(props.jobImageRegistryHosts),
+      },
+      runner_worker: {
+        type: props.executor,
+        max_jobs: props.workers?.maxInstances ?? props.maxConcurrentJobs,
+      },
+      runner_worker_cache: {
+        create: false,
+        shared: props.cacheShared ?? false,
+        bucket: props.cacheBucketName,
+        authentication_type: "iam",
+      },
+      runner_worker_docker_options: {
+        image: props.defaultImage,
+        // Docker-in-docker for jobs that build images: a privileged service container, and the
+        // client certificates shared through /certs/client (DOCKER_TLS_CERTDIR=/certs in the job).
+        privileged: true,
+        volumes: ["/cache", "/certs/client"],
+        pull_policies: ["always"],
+      },
+    };
+    if (props.executor === "docker-autoscaler") return { ...common, ...this.autoscalerInputs(props.workers!, props, hop.workers!) };
+    if (props.executor === "docker+machine") return { ...common, ...this.dockerMachineInputs(props.workers!, props, hop.workers!) };
+    return common;
+  }
+
+  private autoscalerInputs(w: RunnerWorkersProps, props: RunnerFleetProps, workerHopLimit: number): Partial<GitlabRunnerModuleInputs> {
+    return {
+      runner_worker_docker_autoscaler: {
+        connector_config_user: "ubuntu",
+        capacity_per_instance: 1,
+        max_use_count: w.maxJobsPerInstance ?? 1,
+        // Use a worker only once cloud-init (and so the Docker install) has finished.
+        instance_ready_command: "cloud-init status --wait",
+      },
+      runner_worker_docker_autoscaler_asg: {
+        subnet_ids: props.subnetIds,
+        default_instance_type: firstItem(w.instanceTypes),
+        types: w.instanceTypes,
+        enable_mixed_instances_policy: w.spot === true || hasSeveralItems(w.instanceTypes),
+        on_demand_percentage_above_base_capacity: w.spot === true ? 0 : 100,
+      },
+      runner_worker_docker_autoscaler_instance: {
+        http_tokens: "required",
+        http_put_response_hop_limit: workerHopLimit,
+        root_size: w.rootVolumeGiB ?? 30,
+        start_script: AUTOSCALER_WORKER_START_SCRIPT,
+      },
+      runner_worker_docker_autoscaler_autoscaling_options: [
+        { periods: ["* * * * *"], timezone: "UTC", idle_count: w.idleCount ?? 0, idle_time: `${w.idleTimeMinutes ?? 30}m` },
+      ],
+      runner_worker_docker_autoscaler_role: { policy_arns: [this.workers!.policyArn] },
+      ...(w.amiId !== undefined ? { runner_worker_docker_autoscaler_ami_id: w.amiId } : {}),
+    };
+  }
+
+  private dockerMachineInputs(w: RunnerWorkersProps, props: RunnerFleetProps, workerHopLimit: number): Partial<GitlabRunnerModuleInputs> {
+    return {
+      runner_worker_docker_machine_instance: {
+        destroy_after_max_builds: w.maxJobsPerInstance ?? 1,
+        types: w.instanceTypes,
+        subnet_ids: props.subnetIds,
+        idle_count: w.idleCount ?? 0,
+        idle_time: (w.idleTimeMinutes ?? 30) * 60,
+        root_size: w.rootVolumeGiB ?? 30,
+        private_address_only: true,
+      },
+      runner_worker_docker_machine_instance_spot: { enable: w.spot === true },
+      runner_worker_docker_machine_ec2_metadata_options: {
+        http_tokens: "required",
+        http_put_response_hop_limit: workerHopLimit,
+      },
+      runner_worker_docker_machine_role: { policy_arns: [this.workers!.policyArn] },
+      ...(w.amiId !== undefined ? { runner_worker_docker_machine_ami_id: w.amiId } : {}),
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { IConstruct } from "constructs";
+import { Aspects, IAspect } from "cdktf";
+import { SECURITY_RULES, SecurityRule } from ".";
+import { terraformBlock } from "./terraform-block";
+
+/** A rule's violation at one construct, and the acknowledgement that accepts it, if any. */
+export interface RuleFinding {
+  readonly path: string;
+  readonly ruleId: string;
+  readonly message: string;
+  readonly acknowledgement?: { readonly path: string; readonly reason: string };
+}
+
+const acknowledgements = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Accepts violations of `ruleId` at `construct` and every construct below it, for a written
+ * reason. The violation no longer fails synthesis; it is listed, with the reason, in the review
+ * report (like a cdk-nag suppression).
+ */
+export function acknowledgeRule(construct: IConstruct, ruleId: string, reason: string): void {
+  const rule = SECURITY_RULES.find((r) => r.id === ruleId);
+  if (rule === undefined) {
+    throw new Error(`${construct.node.path}: unknown rule "${ruleId}"; the rules are ${SECURITY_RULES.map((r) => r.id).join(", ")}`);
+  }
+  if (rule.acknowledgeable === false) throw new Error(`${construct.node.path}: ${ruleId} cannot be acknowledged`);
+  if (reason.trim().length < 10) {
+    throw new Error(`${construct.node.path}: acknowledging ${ruleId} needs a reason a reviewer can read (10 characters at least)`);
+  }
+  const own = acknowledgements.get(construct) ?? new Map<string, string>();
+  own.set(ruleId, reason.trim());
+  acknowledgements.set(construct, own);
+}
+
+function acknowledgementFor(node: IConstruct, ruleId: string): RuleFinding["acknowledgement"] {
+  for (const scope of [...node.node.scopes].reverse()) {
+    const reason = acknowledgements.get(scope)?.get(ruleId);
+    if (reason !== undefined) return { path: scope.node.path, reason };
+  }
+  return undefined;
+}
+
+/**
+ * The security rules (this folder) as an Aspect over a construct tree. Each violation that is
+ * not acknowledged becomes a validation error of the violating construct, so synthesis fails with
+ * "[<construct path>] <rule id>: <what is wrong>" before anything is written. Every finding,
+ * acknowledged ones included, stays available for the review report.
+ */
+export class SecurityRules implements IAspect {
+  private readonly all: RuleFinding[] = [];
+  private readonly visited = new WeakSet<IConstruct>();
+
+  /** The SecurityRules checking `scope`: the one of an enclosing scope, or a new one added to it. */
+  static applyTo(scope: IConstruct, rules: readonly SecurityRule[] = SECURITY_RULES): SecurityRules {
+    for (const s of scope.node.scopes) {
+      const existing = Aspects.of(s).all.find((a): a is SecurityRules => a instanceof SecurityRules);
+      if (existing) return existing;
+    }
+    const aspect = new SecurityRules(rules);
+    Aspects.of(scope).add(aspect);
+    return aspect;
+  }
+
+  private constructor(private readonly rules: readonly SecurityRule[]) {}
+
+  visit(node: IConstruct): void {
+    if (this.visited.has(node)) return;
+    this.visited.add(node);
+    // Resolved once per construct, for all rules.
+    const block = terraformBlock(node);
+    if (block === undefined) return;
+    for (const rule of this.rules) {
+      for (const message of rule.check(block)) {
+        const acknowledgement = acknowledgementFor(node, rule.id);
+        this.all.push({ path: node.node.path, ruleId: rule.id, message, acknowledgement });
+        if (!acknowledgement) node.node.addValidation({ validate: () => [`${rule.id}: ${message}`] });
+      }
+    }
+  }
+
+  /** Every finding so far, sorted by construct path and rule. */
+  get findings(): readonly RuleFinding[] {
+    return [...this.all].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message));
+  }
+}
