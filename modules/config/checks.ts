@@ -9,7 +9,7 @@ import { z } from "zod";
 import { ecrRepositoryArn, parseEcrRepositoryArn, parseKmsKeyArn } from "../aws/names";
 import { partitionOf } from "../aws/regions";
 import { formatPath } from "./errors";
-import { ConfigShape, VariableRef, isVariableRef } from "./schema";
+import { ConfigShape, RunnersShape, VariableRef, isVariableRef } from "./schema";
 import { EXECUTORS } from "../executors";
 import { terraformName } from "../support/terraform-names";
 import {
@@ -30,20 +30,29 @@ type Report = (path: Path, message: string) => void;
 /** The module's IAM names are `<environment>-<suffix>`, 64 characters at most. */
 const MAX_ENVIRONMENT_LENGTH = 44;
 
-/** All checks; zod calls this through superRefine with the parsed fields. */
-export function checkConfig(c: ConfigShape, ctx: z.RefinementCtx): void {
-  const report: Report = (path, message) => ctx.addIssue({ code: "custom", path, message });
+function reporter(ctx: z.RefinementCtx): Report {
+  return (path, message) => ctx.addIssue({ code: "custom", path, message });
+}
+
+/** The checks of GitlabRunnerEcr's props; zod calls this through superRefine with the parsed fields. */
+export function checkRunners(c: RunnersShape, ctx: z.RefinementCtx): void {
+  const report = reporter(ctx);
   if ((c.ciImage.tag === undefined) === (c.ciImage.digest === undefined)) {
     report(["ciImage"], "set exactly one of tag or digest for the runners' default image");
   }
   checkFleets(c, report);
   if (c.fleets.length > 0) checkFleetReferences(c, report);
   checkRepositories(c, report);
-  checkBackend(c, report);
   checkVariables(c, report);
 }
 
-function checkFleets(c: ConfigShape, report: Report): void {
+/** The checks of the app's configuration: the runners' and the state backend's. */
+export function checkConfig(c: ConfigShape, ctx: z.RefinementCtx): void {
+  checkRunners(c, ctx);
+  checkBackend(c, reporter(ctx));
+}
+
+function checkFleets(c: RunnersShape, report: Report): void {
   const seen = new Map<string, number>();
   c.fleets.forEach((f, i) => {
     const first = seen.get(f.name);
@@ -69,7 +78,7 @@ function checkFleets(c: ConfigShape, report: Report): void {
 }
 
 /** `pull`, `push` and `ciImage.push` name existing fleets, each once. */
-function checkFleetReferences(c: ConfigShape, report: Report): void {
+function checkFleetReferences(c: RunnersShape, report: Report): void {
   const fleets = c.fleets.map((f) => f.name);
   const check = (path: Path, names: readonly string[] | undefined) => {
     names?.forEach((name, j) => {
@@ -92,7 +101,7 @@ function checkFleetReferences(c: ConfigShape, report: Report): void {
 }
 
 /** Every repository is one identity (its ARN), listed once, never the CI image, in the stack's partition. */
-function checkRepositories(c: ConfigShape, report: Report): void {
+function checkRepositories(c: RunnersShape, report: Report): void {
   const { accountId, region } = c.aws;
   const partition = partitionOf(region);
   const ciArn = ecrRepositoryArn(accountId, region, c.ciImage.repositoryName);
@@ -181,7 +190,7 @@ export interface SettableValue {
 }
 
 /** Every value that may be left to a Terraform input variable, in a stable order. */
-export function settableValues(c: Pick<ConfigShape, "network" | "gitlab" | "fleets">): SettableValue[] {
+export function settableValues(c: Pick<RunnersShape, "network" | "gitlab" | "fleets">): SettableValue[] {
   return [
     { path: ["network", "vpcId"], rule: VPC_ID, description: "VPC of the runner managers and workers", value: c.network.vpcId },
     { path: ["network", "subnetIds"], rule: SUBNET_IDS, description: "Subnets of the runners: managers run in the first, workers in all", value: c.network.subnetIds },
@@ -207,7 +216,7 @@ export function settableValues(c: Pick<ConfigShape, "network" | "gitlab" | "flee
 }
 
 /** One Terraform variable may stand for several fields, but only for values of one kind and with one default. */
-function checkVariables(c: ConfigShape, report: Report): void {
+function checkVariables(c: RunnersShape, report: Report): void {
   const firstUse = new Map<string, SettableValue>();
   for (const use of settableValues(c)) {
     if (!isVariableRef(use.value)) continue;

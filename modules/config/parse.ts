@@ -1,12 +1,14 @@
 /**
- * The stack's configuration: the schema (schema.ts) with the checks that span fields
- * (checks.ts), and parsing with secret scanning and a nesting limit. Messages are in errors.ts;
- * loading from files and the embedded example belong to the app (modules/app/).
+ * Parsing at the two edges: the app's configuration (runners and state backend, from a file or the
+ * embedded default) and GitlabRunnerEcr's props (a library user's object). Both scan every key and
+ * value for secrets, limit the nesting depth, and apply the schema (schema.ts) with the checks that
+ * span fields (checks.ts); messages come from errors.ts. What was parsed once is not parsed again
+ * on its way from the app through GitlabRunnerStack into GitlabRunnerEcr.
  */
 import { z } from "zod";
-import { checkConfig } from "./checks";
+import { checkConfig, checkRunners } from "./checks";
 import { ConfigError, describeIssue, formatPath } from "./errors";
-import { VariableRef, configShape } from "./schema";
+import { VariableRef, configShape, runnersShape } from "./schema";
 import { jsonTexts, nestingDepth } from "../support/json-strings";
 import { secretIn } from "./secrets";
 
@@ -17,18 +19,24 @@ export { EXECUTOR_NAMES as EXECUTORS, Executor } from "../executors";
 /** Deepest nesting of objects and lists a configuration may have (the schema needs 6). */
 export const MAX_CONFIG_DEPTH = 16;
 
-/** The schema with the checks that span fields, and `pull` filled in (every fleet when left out). */
-export const configSchema = configShape.superRefine(checkConfig).transform((c) => ({
-  ...c,
-  repositories: c.repositories.map(({ access: _removed, ...r }) => ({ ...r, pull: r.pull ?? c.fleets.map((f) => f.name) })),
-}));
+/** `pull` filled in: every fleet when left out; the removed `access` dropped (checks.ts refused it). */
+function withPullLists<C extends z.output<typeof runnersShape>>(c: C) {
+  return { ...c, repositories: c.repositories.map(({ access: _removed, ...r }) => ({ ...r, pull: r.pull ?? c.fleets.map((f) => f.name) })) };
+}
 
-/** What users write: optional fields may be left out. */
+export const runnersSchema = runnersShape.superRefine(checkRunners).transform(withPullLists);
+export const configSchema = configShape.superRefine(checkConfig).transform(withPullLists);
+
+/** GitlabRunnerEcr's props as a library user writes them: optional fields may be left out. */
+export type RunnersConfigInput = z.input<typeof runnersSchema>;
+/** GitlabRunnerEcr's props after validation, with every default filled in. */
+export type RunnersConfig = z.output<typeof runnersSchema>;
+/** The app's configuration file as users write it. */
 export type RunnerStackConfigInput = z.input<typeof configSchema>;
-/** The configuration after validation, with every default filled in. */
+/** The app's configuration after validation, with every default filled in. */
 export type RunnerStackConfig = z.output<typeof configSchema>;
-/** A configuration whose variable references were replaced by Terraform references (tokens). */
-export type ResolvedConfig = WithoutVariables<RunnerStackConfig>;
+/** Props whose variable references were replaced by Terraform references (tokens). */
+export type ResolvedConfig = WithoutVariables<RunnersConfig>;
 type WithoutVariables<T> =
   T extends VariableRef<unknown> ? never
   : T extends readonly (infer E)[] ? WithoutVariables<E>[]
@@ -60,14 +68,35 @@ function findSecrets(value: unknown): string[] {
   });
 }
 
-/** Validates raw configuration data; throws ConfigError listing every problem. */
-export function parseConfig(data: unknown, source = "configuration"): RunnerStackConfig {
+/** Results of parsing, so that the same object is not parsed twice. */
+const parsed = new WeakSet<object>();
+
+function parseWith<S extends z.ZodType>(schema: S, data: unknown, source: string): z.output<S> {
+  if (typeof data === "object" && data !== null && parsed.has(data)) return data as z.output<S>;
   if (nestingDepth(data) > MAX_CONFIG_DEPTH) {
     throw new ConfigError(source, [`(root): nested more than ${MAX_CONFIG_DEPTH} levels deep; a configuration needs at most 6`]);
   }
   const secretProblems = findSecrets(data);
-  const result = configSchema.safeParse(data, { reportInput: true });
+  const result = schema.safeParse(data, { reportInput: true });
   const problems = [...secretProblems, ...(result.success ? [] : result.error.issues.flatMap(describeIssue))];
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
+  parsed.add(result.data as object);
   return result.data;
+}
+
+/** Validates the app's configuration (runners and state backend); throws ConfigError listing every problem. */
+export function parseConfig(data: unknown, source = "configuration"): RunnerStackConfig {
+  return parseWith(configSchema, data, source);
+}
+
+/** Validates GitlabRunnerEcr's props; throws ConfigError listing every problem. */
+export function parseRunnersConfig(data: unknown, source = "GitlabRunnerEcr props"): RunnersConfig {
+  return parseWith(runnersSchema, data, source);
+}
+
+/** A parsed app configuration split into the runners' props (already valid) and the state backend. */
+export function splitConfig(config: RunnerStackConfig): { readonly runners: RunnersConfig; readonly backend: RunnerStackConfig["backend"] } {
+  const { backend, ...runners } = parseConfig(config);
+  parsed.add(runners);
+  return { runners, backend };
 }

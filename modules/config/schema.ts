@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { ECR_REPOSITORY_NAME } from "../aws/names";
 import { isKnownRegion } from "../aws/regions";
-import { EXECUTOR_NAMES } from "../executors";
+import { EXECUTOR_NAMES, MIN_HOP_LIMIT_WITH_CONTAINERS } from "../executors";
+import { DEFAULTS } from "./defaults";
 import { SECURITY_RULES } from "../rules";
 import {
   GITLAB_URL,
@@ -21,11 +22,8 @@ import {
   zodSchema,
 } from "./value-rules";
 
-/**
- * GitLab Runner release installed on the managers: the newest release we could verify. It has
- * the credential-helper allowlist (see MIN_RUNNER_VERSIONS).
- */
-export const DEFAULT_RUNNER_VERSION = "19.4.0";
+/** GitLab Runner release installed on the managers (defaults.ts says why this one). */
+export const DEFAULT_RUNNER_VERSION = DEFAULTS.runnerVersion;
 
 const region = z.string().refine(isKnownRegion, "must be an AWS region such as eu-west-1 (one of the aws, aws-cn and aws-us-gov regions)");
 const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
@@ -114,30 +112,30 @@ const repository = z.strictObject({
 });
 
 const workers = z.strictObject({
-  instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES)).default(["m6i.large"]),
-  maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES)).default(10),
-  idleCount: z.number().int().min(0).max(500).default(0),
-  idleTimeMinutes: z.number().int().min(1).max(1440).default(30),
-  spot: z.boolean().default(false),
-  rootVolumeGiB: z.number().int().min(8).max(16384).default(30),
+  instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES)).default([...DEFAULTS.workers.instanceTypes]),
+  maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES)).default(DEFAULTS.workers.maxInstances),
+  idleCount: z.number().int().min(0).max(500).default(DEFAULTS.workers.idleCount),
+  idleTimeMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.workers.idleTimeMinutes),
+  spot: z.boolean().default(DEFAULTS.workers.spot),
+  rootVolumeGiB: z.number().int().min(8).max(16384).default(DEFAULTS.workers.rootVolumeGiB),
   amiId: z
     .string()
     .regex(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be an AMI id such as ami-0123456789abcdef0")
     .optional(),
   /** Jobs a worker instance runs before it is replaced; 1: every job gets a fresh instance. */
-  maxJobsPerInstance: z.number().int().min(1).max(1000).default(1),
+  maxJobsPerInstance: z.number().int().min(1).max(1000).default(DEFAULTS.workers.maxJobsPerInstance),
 });
 
 const fleet = z.strictObject({
   name: fleetName,
   executor: z.enum(EXECUTOR_NAMES),
   runnerTokenSsmParameter: literalOrVariable(zodSchema(SSM_PARAMETER_NAME)),
-  maxConcurrentJobs: literalOrVariable(zodSchema(MAX_CONCURRENT_JOBS)).default(4),
+  maxConcurrentJobs: literalOrVariable(zodSchema(MAX_CONCURRENT_JOBS)).default(DEFAULTS.fleet.maxConcurrentJobs),
   manager: z
     .strictObject({
-      instanceType: literalOrVariable(zodSchema(INSTANCE_TYPE)).default("t3.medium"),
+      instanceType: literalOrVariable(zodSchema(INSTANCE_TYPE)).default(DEFAULTS.fleet.managerInstanceType),
     })
-    .default({ instanceType: "t3.medium" }),
+    .default({ instanceType: DEFAULTS.fleet.managerInstanceType }),
   workers: workers.optional(),
   /** Security rules accepted for this fleet's constructs, with the reason. */
   acknowledge: z
@@ -183,14 +181,15 @@ const ciImage = z.strictObject({
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag: up to 128 letters, digits, _ . -")
     .optional(),
   digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256: followed by 64 hex digits").optional(),
-  keepTaggedImages: z.number().int().min(1).max(1000).default(30),
-  untaggedExpiryDays: z.number().int().min(1).max(365).default(1),
-  encryption: z.enum(["AES256", "KMS"]).default("AES256"),
+  keepTaggedImages: z.number().int().min(1).max(1000).default(DEFAULTS.ciImage.keepTaggedImages),
+  untaggedExpiryDays: z.number().int().min(1).max(365).default(DEFAULTS.ciImage.untaggedExpiryDays),
+  encryption: z.enum(["AES256", "KMS"]).default(DEFAULTS.ciImage.encryption),
   /** Fleets whose jobs may push new CI image versions. */
   push: fleetNames.default([]),
 });
 
-export const configShape = z.strictObject({
+/** What GitlabRunnerEcr needs: everything but the app's own settings (the state backend). */
+export const runnersShape = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, "must be 3-24 characters: lowercase letters, digits and -, starting with a letter"),
@@ -212,20 +211,23 @@ export const configShape = z.strictObject({
   cache: z
     .strictObject({
       bucketName: bucketName.optional(),
-      expirationDays: z.number().int().min(1).max(3650).default(14),
+      expirationDays: z.number().int().min(1).max(3650).default(DEFAULTS.cache.expirationDays),
       /** One cache namespace for every fleet (gitlab-runner's Shared = true). */
-      shareBetweenFleets: z.boolean().default(false),
+      shareBetweenFleets: z.boolean().default(DEFAULTS.cache.shareBetweenFleets),
     })
-    .default({ expirationDays: 14, shareBetweenFleets: false }),
+    .default({ ...DEFAULTS.cache }),
   metadataHopLimit: z
     .number()
     .int()
-    .min(2, "must be at least 2: job containers reach the instance role through one more network hop")
+    .min(MIN_HOP_LIMIT_WITH_CONTAINERS, `must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS}: job containers reach the instance role through one more network hop`)
     .max(64)
-    .default(2),
-  backend: backend.default({ type: "local" }),
+    .default(DEFAULTS.jobHopLimit),
   fleets: z.array(fleet).min(1, "needs at least one fleet").max(100, "may have at most 100 fleets"),
 });
 
-/** The parsed fields, before the cross-field checks and the final transform. */
+/** The app's configuration: the runners and the state backend of their stack. */
+export const configShape = z.strictObject({ ...runnersShape.shape, backend: backend.default({ type: "local" }) });
+
+/** The parsed fields of GitlabRunnerEcr's props, before the cross-field checks and the final transform. */
+export type RunnersShape = z.output<typeof runnersShape>;
 export type ConfigShape = z.output<typeof configShape>;

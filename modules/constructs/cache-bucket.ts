@@ -6,7 +6,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { s3BucketArn } from "../aws/names";
-import { RolePolicy } from "../iam/role-policy";
+import { DEFAULTS } from "../config/defaults";
+import { Grantee, ManagedPolicy } from "../iam/managed-policy";
 
 export interface CacheBucketProps {
   readonly bucketName: string;
@@ -71,7 +72,7 @@ export class CacheBucket extends Construct {
           id: "expire-cache",
           status: "Enabled",
           filter: [{ prefix: "" }],
-          expiration: [{ days: props.expirationDays ?? 14 }],
+          expiration: [{ days: props.expirationDays ?? DEFAULTS.cache.expirationDays }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],
@@ -99,7 +100,8 @@ export class CacheBucket extends Construct {
    * Read and write cache objects. The runner manager needs this: it signs the pre-signed URLs
    * through which jobs (on the manager or on workers) download and upload the cache.
    */
-  grantReadWrite(policy: RolePolicy): void {
+  grantReadWrite(grantee: Grantee): void {
+    const policy = ManagedPolicy.of(grantee);
     policy.allow("CacheObjects", CACHE_OBJECT_ACTIONS, [`${this.bucketArn}/*`]);
     policy.allow("CacheBucket", CACHE_BUCKET_ACTIONS, [this.bucketArn]);
   }

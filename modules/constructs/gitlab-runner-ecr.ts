@@ -1,18 +1,16 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
-import { CacheBucket } from "./cache-bucket";
-import { CiImageRepository } from "./ci-image-repository";
-import { RunnerStackConfig, RunnerStackConfigInput, fleetEnvironment, formatPath, parseConfig } from "../config/parse";
-import { IEcrRepository } from "../iam/ecr-actions";
-import { ExistingEcrRepository } from "./existing-ecr-repository";
-import { PrivateEcrRepository } from "./private-ecr-repository";
-import { RunnerFleet } from "./runner-fleet";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
 import { renderReviewReport } from "../report/review-report";
-import { jsonTexts } from "../support/json-strings";
 import { SecurityRules, acknowledgeRule } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
-import { resolveVariables } from "./stack-variables";
+import { jsonTexts } from "../support/json-strings";
 import { terraformName } from "../support/terraform-names";
+import { CacheBucket } from "./cache-bucket";
+import { IEcrRepository, PrivateEcrRepository } from "./ecr-repository";
+import { RunnerFleet } from "./runner-fleet";
+import { resolveVariables } from "./stack-variables";
 
 export interface ApplicationRepository {
   readonly repository: IEcrRepository;
@@ -23,49 +21,79 @@ export interface ApplicationRepository {
   readonly usedAsJobImage: boolean;
 }
 
+/** GitlabRunnerEcr's props: the configuration file's fields but `backend`; `aws` may come from the stack's provider. */
+export type GitlabRunnerEcrProps = Omit<RunnersConfigInput, "aws"> & { readonly aws?: RunnersConfigInput["aws"] };
+
+/**
+ * `aws` from the stack's AwsProvider when the props leave it out: a literal region and exactly one
+ * allowed account (ARNs and registry hosts are written from them as literals).
+ */
+function withAccount(scope: Construct, props: GitlabRunnerEcrProps | RunnersConfig): unknown {
+  if (props.aws !== undefined) return props;
+  const provider = TerraformStack.of(scope)
+    .node.findAll()
+    .find((c): c is AwsProvider => c instanceof AwsProvider);
+  const region = provider?.region;
+  const accounts = provider?.allowedAccountIds;
+  if (typeof region === "string" && !region.includes("${") && accounts?.length === 1) return { ...props, aws: { region, accountId: accounts[0] } };
+  return { ...props, aws: undefined };
+}
+
 /**
  * GitLab runners on EC2 whose jobs build, test and push images to ECR with their instance role:
- * the CI image repository, the application repositories, one shared cache bucket, and one runner
- * fleet (module instance) per configured fleet, each role granted exactly what it needs.
+ * the CI image repository, the application repositories, one cache bucket, and one runner fleet
+ * (module instance) per configured fleet, each role granted exactly what its fleet's lists say.
  *
- * Needs an AWS provider in the stack (GitlabRunnerStack adds one). Takes the configuration as
- * users write it and validates it; invalid input throws ConfigError naming every problem.
+ * Needs an AWS provider in the stack (GitlabRunnerStack adds one). Takes its props as users write
+ * them and validates them; invalid input throws ConfigError naming every problem. The security
+ * rules cover the whole stack that holds it, your own constructs included. A stack holds one
+ * GitlabRunnerEcr: its Terraform addresses are fixed (module.runner_<fleet>, aws_s3_bucket.cache,
+ * the outputs), so a second one is refused.
  */
 export class GitlabRunnerEcr extends Construct {
-  /** The validated configuration, variable references (`{ terraformVariable }`) included. */
-  readonly config: RunnerStackConfig;
-  readonly ciImage: CiImageRepository;
+  /** The validated props, variable references (`{ terraformVariable }`) included. */
+  readonly config: RunnersConfig;
+  /** The CI image's repository; `ciImageUri` is the runners' default job image. */
+  readonly ciImage: PrivateEcrRepository;
+  readonly ciImageUri: string;
   readonly applicationRepositories: readonly ApplicationRepository[];
   readonly cache: CacheBucket;
   readonly fleets: readonly RunnerFleet[];
-  /** The security rules checking this construct's tree (or its stack's) at synthesis. */
+  /** The security rules checking this construct's stack at synthesis. */
   readonly securityRules: SecurityRules;
 
-  constructor(scope: Construct, id: string, config: RunnerStackConfigInput | RunnerStackConfig) {
+  constructor(scope: Construct, id: string, props: GitlabRunnerEcrProps | RunnersConfig) {
     super(scope, id);
-    this.config = parseConfig(config);
-    this.securityRules = SecurityRules.applyTo(this);
+    const stack = TerraformStack.of(this);
+    const other = stack.node.findAll().find((c) => c instanceof GitlabRunnerEcr && c !== this);
+    if (other !== undefined) {
+      throw new Error(
+        `${this.node.path}: stack ${stack.node.id} already holds a GitlabRunnerEcr (${other.node.path}). Its Terraform addresses are fixed ` +
+          "(module.runner_<fleet>, aws_s3_bucket.cache, the outputs), so a second one would overwrite it: add the fleets to the first, or use a stack of its own",
+      );
+    }
+    this.config = parseRunnersConfig(withAccount(this, props));
+    this.securityRules = SecurityRules.of(stack);
     this.node.addValidation({ validate: () => templatesInConfiguration(this.config) });
     // Values left to Terraform variables become references from here on.
     const c = resolveVariables(this, this.config);
     const { accountId, region } = c.aws;
 
-    this.ciImage = new CiImageRepository(this, "ci-image", {
+    this.ciImage = new PrivateEcrRepository(this, "ci-image", {
       repositoryName: c.ciImage.repositoryName,
       accountId,
       region,
-      tag: c.ciImage.tag,
-      digest: c.ciImage.digest,
       keepTaggedImages: c.ciImage.keepTaggedImages,
       untaggedExpiryDays: c.ciImage.untaggedExpiryDays,
       encryption: c.ciImage.encryption,
     });
+    this.ciImageUri = this.ciImage.imageUri((c.ciImage.digest ?? c.ciImage.tag)!);
 
     this.applicationRepositories = c.repositories.map((r) => {
       // Construct ids come from names, not list positions (see terraformName).
       const repository: IEcrRepository =
         r.arn !== undefined
-          ? new ExistingEcrRepository(this, terraformName("existing", r.arn), r.arn)
+          ? PrivateEcrRepository.fromRepositoryArn(this, terraformName("existing", r.arn), r.arn)
           : new PrivateEcrRepository(this, terraformName("app", r.name!), {
               repositoryName: r.name!,
               accountId,
@@ -96,7 +124,7 @@ export class GitlabRunnerEcr extends Construct {
         managerInstanceType: f.manager.instanceType,
         maxConcurrentJobs: f.maxConcurrentJobs,
         workers: f.workers,
-        defaultImage: this.ciImage.imageUri,
+        defaultImage: this.ciImageUri,
         jobImageRegistryHosts: [...new Set(jobImageRepositories.map((r) => r.registryHost))].sort(),
         cacheBucketName: this.cache.bucketName,
         cacheShared: c.cache.shareBetweenFleets,
@@ -106,21 +134,28 @@ export class GitlabRunnerEcr extends Construct {
       for (const [ruleId, reason] of Object.entries(f.acknowledge)) acknowledgeRule(fleet, ruleId, reason);
 
       // The manager resolves its job images' registry credentials itself, in every executor mode.
-      for (const repository of jobImageRepositories) repository.grantPull(fleet.manager);
+      for (const repository of jobImageRepositories) repository.grantPull(fleet.managerPolicy);
       // It also signs the cache's pre-signed URLs.
-      this.cache.grantReadWrite(fleet.manager);
+      this.cache.grantReadWrite(fleet.managerPolicy);
       // Job containers (docker: on the manager; otherwise on workers) use the role of the instance
       // they run on: the CI image, and exactly the repositories whose lists name the fleet.
-      if (c.ciImage.push.includes(f.name)) this.ciImage.grantPullPush(fleet.jobs);
-      else this.ciImage.grantPull(fleet.jobs);
+      if (c.ciImage.push.includes(f.name)) this.ciImage.grantPullPush(fleet.jobPolicy);
+      else this.ciImage.grantPull(fleet.jobPolicy);
       for (const app of this.applicationRepositories) {
-        if (app.push.includes(f.name)) app.repository.grantPullPush(fleet.jobs);
-        else if (app.pull.includes(f.name)) app.repository.grantPull(fleet.jobs);
+        if (app.push.includes(f.name)) app.repository.grantPullPush(fleet.jobPolicy);
+        else if (app.pull.includes(f.name)) app.repository.grantPull(fleet.jobPolicy);
       }
       return fleet;
     });
 
     this.addOutputs();
+  }
+
+  /** The fleet of that name; throws for a name no fleet has. */
+  fleet(name: string): RunnerFleet {
+    const fleet = this.fleets.find((f) => f.node.id === name);
+    if (fleet === undefined) throw new Error(`${this.node.path}: no fleet "${name}"; the fleets are ${this.fleets.map((f) => f.node.id).join(", ")}`);
+    return fleet;
   }
 
   /**
@@ -129,14 +164,16 @@ export class GitlabRunnerEcr extends Construct {
    */
   reviewReport(): string {
     const { accountId, region } = this.config.aws;
-    const subject = { scope: this, accountId, region, ciImage: this.ciImage, cache: this.cache, applicationRepositories: this.applicationRepositories, fleets: this.fleets };
-    return renderReviewReport(subject, TerraformStack.of(this).node.id, this.securityRules.findings);
+    return renderReviewReport(
+      { scope: this, accountId, region, ciImage: this.ciImage, ciImageUri: this.ciImageUri, cache: this.cache, applicationRepositories: this.applicationRepositories, fleets: this.fleets },
+      TerraformStack.of(this).node.id,
+      this.securityRules.findings,
+    );
   }
 
   private addOutputs(): void {
-    const out = (id: string, value: unknown, description: string) =>
-      new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
-    out("ci_image_uri", this.ciImage.imageUri, "Default job image of the runners");
+    const out = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
+    out("ci_image_uri", this.ciImageUri, "Default job image of the runners");
     out("ci_image_repository_url", this.ciImage.repositoryUrl, "Repository to push new CI image versions to");
     out("registry_host", this.ciImage.registryHost, "ECR registry host of this account and region");
     out(
@@ -164,11 +201,12 @@ export class GitlabRunnerEcr extends Construct {
 }
 
 /**
- * Configuration is data (see modules/rules/template-guard.ts): no key or value of the configuration holds a
- * Terraform template sequence. The schema refuses them per field; this runs again at synthesis on
- * what the construct actually holds, so a configuration changed after validation cannot slip one in.
+ * Configuration is data (see modules/rules/template-guard.ts): no key or value of the configuration
+ * holds a Terraform template sequence. The schema refuses them per field; this runs again at
+ * synthesis on what the construct holds, so a configuration changed after validation cannot slip
+ * one in.
  */
-function templatesInConfiguration(config: RunnerStackConfig): string[] {
+function templatesInConfiguration(config: RunnersConfig): string[] {
   return jsonTexts(config)
     .filter(({ text }) => {
       const { interpolations, directives } = templateSequences(text);

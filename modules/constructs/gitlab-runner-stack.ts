@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { RunnerStackConfig, RunnerStackConfigInput, parseConfig } from "../config/parse";
+import { RunnerStackConfig, RunnerStackConfigInput, splitConfig } from "../config/parse";
 import { GitlabRunnerEcr } from "./gitlab-runner-ecr";
 import { unwrapInterpolationOnlyStrings } from "../hcl/hcl-expression";
 import { SecurityRules } from "../rules/aspect";
@@ -16,8 +16,9 @@ export class GitlabRunnerStack extends TerraformStack {
   constructor(scope: Construct, id: string, input: RunnerStackConfigInput | RunnerStackConfig) {
     super(scope, id);
     // The rules check the whole stack (provider and backend included), not only the runners.
-    SecurityRules.applyTo(this);
-    const config = parseConfig(input);
+    SecurityRules.of(this);
+    // Parsed here (or already by the app); the runners' part goes on as valid props.
+    const { runners: config, backend } = splitConfig(input as RunnerStackConfig);
 
     new AwsProvider(this, "aws", {
       region: config.aws.region,
@@ -26,20 +27,20 @@ export class GitlabRunnerStack extends TerraformStack {
       defaultTags: Object.keys(config.tags).length > 0 ? [{ tags: config.tags }] : undefined,
     });
 
-    if (config.backend.type === "s3") {
+    if (backend.type === "s3") {
       new S3Backend(this, {
-        bucket: config.backend.bucket,
-        key: config.backend.key,
-        region: config.backend.region,
+        bucket: backend.bucket,
+        key: backend.key,
+        region: backend.region,
         encrypt: true,
-        kmsKeyId: config.backend.kmsKeyId,
+        kmsKeyId: backend.kmsKeyId,
       });
       // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no field for it.
       this.addOverride("terraform.backend.s3.use_lockfile", true);
     } else {
       // Relative to the folder Terraform runs in (cdktf.out/stacks/<stack>): the state lands in the
       // project folder, as with cdktf's default, but no absolute path of this machine is written.
-      new LocalBackend(this, { path: config.backend.path ?? `../../../terraform.${id}.tfstate` });
+      new LocalBackend(this, { path: backend.path ?? `../../../terraform.${id}.tfstate` });
     }
 
     this.runners = new GitlabRunnerEcr(this, "runners", config);

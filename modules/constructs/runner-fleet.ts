@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { Fn, Op, Token } from "cdktf";
 import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "../executors";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
-import { RolePolicy } from "../iam/role-policy";
+import { ManagedPolicy } from "../iam/managed-policy";
+import { DEFAULTS } from "../config/defaults";
 import { credHelpersInstallScript } from "./manager-docker-config";
 import { terraformName } from "../support/terraform-names";
 
@@ -99,9 +100,12 @@ export const AUTOSCALER_WORKER_START_SCRIPT = [
  * module counts on (an ARN known only after apply fails the first plan: "Invalid count argument").
  */
 export class RunnerFleet extends Construct {
-  readonly manager: RolePolicy;
-  readonly workers?: RolePolicy;
-  readonly jobs: RolePolicy;
+  /** The manager role's policy (`runner_role.policy_arns`). */
+  readonly managerPolicy: ManagedPolicy;
+  /** The workers' role's policy, for executors with worker instances. */
+  readonly workerPolicy?: ManagedPolicy;
+  /** The policy of the role job containers hold: the manager's for `docker`, else the workers'. */
+  readonly jobPolicy: ManagedPolicy;
   readonly module: GitlabRunnerModule;
   readonly executor: Executor;
   readonly environment: string;
@@ -116,30 +120,30 @@ export class RunnerFleet extends Construct {
         `${this.node.path}: workers are ${usesWorkers ? "required" : "not allowed"} with the ${props.executor} executor`,
       );
     }
-    if ((props.jobHopLimit ?? MIN_HOP_LIMIT_WITH_CONTAINERS) < MIN_HOP_LIMIT_WITH_CONTAINERS) {
+    if ((props.jobHopLimit ?? DEFAULTS.jobHopLimit) < MIN_HOP_LIMIT_WITH_CONTAINERS) {
       throw new Error(`${this.node.path}: jobHopLimit must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS} (job containers are one hop further)`);
     }
 
-    this.manager = new RolePolicy(this, "manager-policy", {
+    this.managerPolicy = new ManagedPolicy(this, "manager-policy", {
       policyName: `${props.environment}-manager-ecr-cache`,
       roleLabel: "manager",
     });
-    this.manager.policy.overrideLogicalId(terraformName(id, "manager"));
+    this.managerPolicy.policy.overrideLogicalId(terraformName(id, "manager"));
     if (usesWorkers) {
-      this.workers = new RolePolicy(this, "workers-policy", {
+      this.workerPolicy = new ManagedPolicy(this, "workers-policy", {
         policyName: `${props.environment}-workers-ecr`,
         roleLabel: "workers",
       });
-      this.workers.policy.overrideLogicalId(terraformName(id, "workers"));
+      this.workerPolicy.policy.overrideLogicalId(terraformName(id, "workers"));
     }
-    this.jobs = this.workers ?? this.manager;
+    this.jobPolicy = this.workerPolicy ?? this.managerPolicy;
 
     this.module = new GitlabRunnerModule(this, "runner", { inputs: this.moduleInputs(props) });
     this.module.overrideLogicalId(terraformName("runner", id));
   }
 
   private moduleInputs(props: RunnerFleetProps): GitlabRunnerModuleInputs {
-    const hop = hopLimits(props.executor, props.jobHopLimit ?? MIN_HOP_LIMIT_WITH_CONTAINERS);
+    const hop = hopLimits(props.executor, props.jobHopLimit ?? DEFAULTS.jobHopLimit);
     const common: GitlabRunnerModuleInputs = {
       environment: props.environment,
       vpc_id: props.vpcId,
@@ -163,7 +167,7 @@ export class RunnerFleet extends Construct {
         instance_metadata_tags: "disabled",
       },
       runner_role: {
-        policy_arns: [this.manager.policyArn],
+        policy_arns: [this.managerPolicy.policyArn],
         // The module lets the manager create service-linked roles by default; only spot requests
         // need that (the EC2 Spot role), and with the docker executor jobs would hold the right too.
         allow_iam_service_linked_role_creation: props.workers?.spot === true,
@@ -201,7 +205,7 @@ export class RunnerFleet extends Construct {
       runner_worker_docker_autoscaler: {
         connector_config_user: "ubuntu",
         capacity_per_instance: 1,
-        max_use_count: w.maxJobsPerInstance ?? 1,
+        max_use_count: w.maxJobsPerInstance ?? DEFAULTS.workers.maxJobsPerInstance,
         // Use a worker only once cloud-init (and so the Docker install) has finished.
         instance_ready_command: "cloud-init status --wait",
       },
@@ -215,13 +219,13 @@ export class RunnerFleet extends Construct {
       runner_worker_docker_autoscaler_instance: {
         http_tokens: "required",
         http_put_response_hop_limit: workerHopLimit,
-        root_size: w.rootVolumeGiB ?? 30,
+        root_size: w.rootVolumeGiB ?? DEFAULTS.workers.rootVolumeGiB,
         start_script: AUTOSCALER_WORKER_START_SCRIPT,
       },
       runner_worker_docker_autoscaler_autoscaling_options: [
-        { periods: ["* * * * *"], timezone: "UTC", idle_count: w.idleCount ?? 0, idle_time: `${w.idleTimeMinutes ?? 30}m` },
+        { periods: ["* * * * *"], timezone: "UTC", idle_count: w.idleCount ?? DEFAULTS.workers.idleCount, idle_time: `${w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes}m` },
       ],
-      runner_worker_docker_autoscaler_role: { policy_arns: [this.workers!.policyArn] },
+      runner_worker_docker_autoscaler_role: { policy_arns: [this.workerPolicy!.policyArn] },
       ...(w.amiId !== undefined ? { runner_worker_docker_autoscaler_ami_id: w.amiId } : {}),
     };
   }
@@ -229,12 +233,12 @@ export class RunnerFleet extends Construct {
   private dockerMachineInputs(w: RunnerWorkersProps, props: RunnerFleetProps, workerHopLimit: number): Partial<GitlabRunnerModuleInputs> {
     return {
       runner_worker_docker_machine_instance: {
-        destroy_after_max_builds: w.maxJobsPerInstance ?? 1,
+        destroy_after_max_builds: w.maxJobsPerInstance ?? DEFAULTS.workers.maxJobsPerInstance,
         types: w.instanceTypes,
         subnet_ids: props.subnetIds,
-        idle_count: w.idleCount ?? 0,
-        idle_time: (w.idleTimeMinutes ?? 30) * 60,
-        root_size: w.rootVolumeGiB ?? 30,
+        idle_count: w.idleCount ?? DEFAULTS.workers.idleCount,
+        idle_time: (w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes) * 60,
+        root_size: w.rootVolumeGiB ?? DEFAULTS.workers.rootVolumeGiB,
         private_address_only: true,
       },
       runner_worker_docker_machine_instance_spot: { enable: w.spot === true },
@@ -242,7 +246,7 @@ export class RunnerFleet extends Construct {
         http_tokens: "required",
         http_put_response_hop_limit: workerHopLimit,
       },
-      runner_worker_docker_machine_role: { policy_arns: [this.workers!.policyArn] },
+      runner_worker_docker_machine_role: { policy_arns: [this.workerPolicy!.policyArn] },
       ...(w.amiId !== undefined ? { runner_worker_docker_machine_ami_id: w.amiId } : {}),
     };
   }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformVariable, TerraformVariableConfig } from "cdktf";
 import { hclExpression, quotedHclString } from "../hcl/hcl-expression";
-import { ResolvedConfig, RunnerStackConfig, VariableRef, formatPath, isVariableRef } from "../config/parse";
+import { ResolvedConfig, RunnersConfig, VariableRef, formatPath, isVariableRef } from "../config/parse";
 import { SettableValue, settableValues } from "../config/checks";
 import { terraformType, terraformValidations } from "../config/value-rules";
 
@@ -14,7 +14,7 @@ import { terraformType, terraformValidations } from "../config/value-rules";
  * default (if any), `nullable = false`, and the validation blocks of the field's rule: the same
  * conditions and messages the configuration validator applies to a literal.
  */
-export function resolveVariables(scope: Construct, config: RunnerStackConfig): ResolvedConfig {
+export function resolveVariables(scope: Construct, config: RunnersConfig): ResolvedConfig {
   const uses = new Map<string, SettableValue[]>();
   for (const use of settableValues(config)) {
     if (!isVariableRef(use.value)) continue;

@@ -2,7 +2,7 @@
  * The plan-review report written next to cdk.tf.json (review.md): per fleet, where jobs run and
  * what they can reach; per role, which actions on which resources; the runners' image and the
  * registries each manager's credential helper serves; the security rules and their acknowledged
- * exceptions; a Mermaid diagram. Everything is read from what is synthesized: the RolePolicy
+ * exceptions; a Mermaid diagram. Everything is read from what is synthesized: the ManagedPolicy
  * documents of the aws_iam_policy blocks, the runner module inputs (the install script, hop
  * limits, cache and reuse settings) and the backend block, so the report cannot drift from the
  * document. It is sorted and free of timestamps: the same configuration gives the same bytes.
@@ -10,7 +10,7 @@
 import { IConstruct } from "constructs";
 import { TerraformBackend, TerraformStack } from "cdktf";
 import { EXECUTORS } from "../executors";
-import type { RolePolicy } from "../iam/role-policy";
+import type { ManagedPolicy } from "../iam/managed-policy";
 import { SECURITY_RULES } from "../rules";
 import { parseCredHelpersInstallScript } from "../constructs/manager-docker-config";
 import type { RunnerFleet } from "../constructs/runner-fleet";
@@ -22,7 +22,8 @@ export interface ReviewSubject {
   readonly scope: IConstruct;
   readonly accountId: string;
   readonly region: string;
-  readonly ciImage: { readonly repositoryName: string; readonly repositoryArn: string; readonly imageUri: string };
+  readonly ciImage: { readonly repositoryName: string; readonly repositoryArn: string };
+  readonly ciImageUri: string;
   readonly cache: { readonly bucketName: string; readonly bucketArn: string };
   readonly applicationRepositories: readonly { readonly repository: { readonly repositoryName: string; readonly repositoryArn: string } }[];
   readonly fleets: readonly RunnerFleet[];
@@ -53,7 +54,7 @@ function resourceColumns(runners: ReviewSubject): Column[] {
   ];
 }
 
-function policyTable(policy: RolePolicy, columns: readonly Column[]): string[] {
+function policyTable(policy: ManagedPolicy, columns: readonly Column[]): string[] {
   const grants = new Map<string, Set<string>>();
   for (const s of policy.document().Statement) {
     for (const a of s.Action) for (const r of s.Resource) grants.set(a, (grants.get(a) ?? new Set()).add(r));
@@ -70,7 +71,7 @@ function policyTable(policy: RolePolicy, columns: readonly Column[]): string[] {
   ];
 }
 
-function roleSection(title: string, moduleInput: string, policy: RolePolicy | undefined, columns: readonly Column[], absent: string): string[] {
+function roleSection(title: string, moduleInput: string, policy: ManagedPolicy | undefined, columns: readonly Column[], absent: string): string[] {
   if (policy === undefined) return [`**${title}**: ${absent}`, ""];
   return [
     `**${title}** (${moduleInput}): policy \`${policy.policyName}\`, \`aws_iam_policy.${policy.policy.friendlyUniqueId}\``,
@@ -130,13 +131,13 @@ function mermaid(runners: ReviewSubject, columns: readonly Column[]): string[] {
   for (const fleet of runners.fleets) {
     const f = id(fleet.node.id);
     lines.push(`  subgraph fleet_${f}["fleet ${fleet.node.id} · ${fleet.executor}"]`);
-    lines.push(`    ${f}_manager["runner manager${fleet.workers ? "" : " (runs the jobs)"}"]`);
-    if (fleet.workers) {
+    lines.push(`    ${f}_manager["runner manager${fleet.workerPolicy ? "" : " (runs the jobs)"}"]`);
+    if (fleet.workerPolicy) {
       lines.push(`    ${f}_workers["worker instances (run the jobs)"]`);
       lines.push(`    ${f}_manager -- starts --> ${f}_workers`);
     }
     lines.push("  end");
-    for (const [role, policy] of [["manager", fleet.manager], ["workers", fleet.workers]] as const) {
+    for (const [role, policy] of [["manager", fleet.managerPolicy], ["workers", fleet.workerPolicy]] as const) {
       if (!policy) continue;
       lines.push(`  ${f}_${role}_role{{"IAM role: ${fleet.node.id} ${role}"}}`);
       edges.push(`  ${f}_${role} -. instance profile .-> ${f}_${role}_role`);
@@ -256,7 +257,7 @@ export function renderReviewReport(runners: ReviewSubject, stackName: string, fi
     ...trustSection(runners, findings),
     "## Images and registry logins",
     "",
-    `- Default job image of every fleet: \`${runners.ciImage.imageUri}\``,
+    `- Default job image of every fleet: \`${runners.ciImageUri}\``,
     "- No registry password is stored: logins use the instance role (`ecr:GetAuthorizationToken`).",
     "",
     "Registries whose logins each runner manager gets from the ECR credential helper (`credHelpers` in",
@@ -274,9 +275,9 @@ export function renderReviewReport(runners: ReviewSubject, stackName: string, fi
   for (const fleet of runners.fleets) {
     const traits = EXECUTORS[fleet.executor];
     lines.push(`### Fleet \`${fleet.node.id}\` (\`${fleet.executor}\`: ${traits.whereJobsRun})`, "");
-    lines.push(...roleSection("Manager role", "`runner_role.policy_arns`", fleet.manager, columns, "none"));
+    lines.push(...roleSection("Manager role", "`runner_role.policy_arns`", fleet.managerPolicy, columns, "none"));
     lines.push(
-      ...roleSection("Worker role", traits.workerRoleInput === undefined ? "" : `\`${traits.workerRoleInput}.policy_arns\``, fleet.workers, columns, "none: there are no worker instances."),
+      ...roleSection("Worker role", traits.workerRoleInput === undefined ? "" : `\`${traits.workerRoleInput}.policy_arns\``, fleet.workerPolicy, columns, "none: there are no worker instances."),
     );
   }
   lines.push("### Resources", "", "| name in the tables | ARN |", "|---|---|");

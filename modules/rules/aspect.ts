@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { Aspects, IAspect } from "cdktf";
+import { Aspects, IAspect, TerraformStack } from "cdktf";
 import { SECURITY_RULES, SecurityRule } from ".";
 import { terraformBlock } from "./terraform-block";
 
@@ -50,14 +50,15 @@ export class SecurityRules implements IAspect {
   private readonly all: RuleFinding[] = [];
   private readonly visited = new WeakSet<IConstruct>();
 
-  /** The SecurityRules checking `scope`: the one of an enclosing scope, or a new one added to it. */
-  static applyTo(scope: IConstruct, rules: readonly SecurityRule[] = SECURITY_RULES): SecurityRules {
-    for (const s of scope.node.scopes) {
-      const existing = Aspects.of(s).all.find((a): a is SecurityRules => a instanceof SecurityRules);
-      if (existing) return existing;
-    }
+  /**
+   * The security rules of a stack: added to it on first use, so one call covers every construct in
+   * it (GitlabRunnerEcr's and your own). GitlabRunnerEcr and GitlabRunnerStack call this themselves.
+   */
+  static of(stack: TerraformStack, rules: readonly SecurityRule[] = SECURITY_RULES): SecurityRules {
+    const existing = Aspects.of(stack).all.find((a): a is SecurityRules => a instanceof SecurityRules);
+    if (existing) return existing;
     const aspect = new SecurityRules(rules);
-    Aspects.of(scope).add(aspect);
+    Aspects.of(stack).add(aspect);
     return aspect;
   }
 
