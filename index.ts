@@ -24,5 +24,6 @@ export { ManagedPolicy, ManagedPolicyProps, IGrantee, Grantee, PolicyDocument, P
 export { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./modules/generated/gitlab-runner-module.generated";
 export { SecurityRules, RuleFinding, acknowledgeRule } from "./modules/rules/aspect";
 export { SECURITY_RULES, SecurityRule } from "./modules/rules";
+export { reviewReport } from "./modules/report/review-report";
 export { TerraformBlock } from "./modules/rules/terraform-block";
 export { EXECUTORS as EXECUTOR_TRAITS, ExecutorTraits } from "./modules/executors";

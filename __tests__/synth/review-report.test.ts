@@ -1,5 +1,6 @@
 // The plan-review report: deterministic, written next to cdk.tf.json by the app, quoted truthfully
 // in the README, and its tables say exactly what the IAM evaluator allows.
+import { reviewReport } from "../../modules/report/review-report";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +17,7 @@ const ROOT = resolve(__dirname, "..", "..");
 function synthesized(config: RunnerStackConfigInput, id = "test"): { report: string; json: TerraformJson } {
   const stack = new GitlabRunnerStack(testApp(), id, config);
   const json = JSON.parse(Testing.synth(stack, true)) as TerraformJson;
-  return { report: stack.runners.reviewReport(), json };
+  return { report: reviewReport(stack.runners), json };
 }
 
 
@@ -180,7 +181,7 @@ describe("trust section", () => {
     const stack = new GitlabRunnerStack(testApp(), "test", config("docker-autoscaler"));
     const install = (stack.runners.fleets[0]!.module.inputs as any).runner_install;
     install.post_install_script = install.post_install_script.replace("444455556666.dkr.ecr.us-east-1", "999988887777.dkr.ecr.us-east-1");
-    expect(stack.runners.reviewReport()).toContain("- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `999988887777.dkr.ecr.us-east-1.amazonaws.com`");
+    expect(reviewReport(stack.runners)).toContain("- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `999988887777.dkr.ecr.us-east-1.amazonaws.com`");
   });
 });
 

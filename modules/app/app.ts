@@ -10,6 +10,7 @@ import { App } from "cdktf";
 import { ConfigError } from "../config/parse";
 import { loadConfig } from "./load-config";
 import { GitlabRunnerStack } from "../constructs/gitlab-runner-stack";
+import { reviewReport } from "../report/review-report";
 
 /** The Terraform documents cdktf writes into a stack folder: JSON, or HCL with `--hcl`. */
 const TERRAFORM_DOCUMENTS = ["cdk.tf.json", "cdk.tf"];
@@ -65,7 +66,7 @@ export function synthesizeInto(outdir: string, build: (app: App) => GitlabRunner
     const app = new App({ outdir: staging });
     const stacks = build(app);
     app.synth();
-    for (const stack of stacks) writeFileSync(join(staging, "stacks", stack.node.id, "review.md"), stack.runners.reviewReport());
+    for (const stack of stacks) writeFileSync(join(staging, "stacks", stack.node.id, "review.md"), reviewReport(stack.runners));
     mkdirSync(outdir, { recursive: true });
     promote(staging, outdir);
   } finally {

@@ -10,7 +10,7 @@ import { checkConfig, checkRunners } from "./checks";
 import { ConfigError, describeIssue, formatPath } from "./errors";
 import { VariableRef, configShape, runnersShape } from "./schema";
 import { jsonTexts, nestingDepth } from "../support/json-strings";
-import { secretIn } from "./secrets";
+import { secretIn } from "../support/secrets";
 
 export { ConfigError, formatPath } from "./errors";
 export { DEFAULT_RUNNER_VERSION, VariableRef, isVariableRef } from "./schema";

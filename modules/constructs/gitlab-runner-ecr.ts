@@ -2,7 +2,6 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
-import { renderReviewReport } from "../report/review-report";
 import { SecurityRules, acknowledgeRule } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
@@ -156,19 +155,6 @@ export class GitlabRunnerEcr extends Construct {
     const fleet = this.fleets.find((f) => f.node.id === name);
     if (fleet === undefined) throw new Error(`${this.node.path}: no fleet "${name}"; the fleets are ${this.fleets.map((f) => f.node.id).join(", ")}`);
     return fleet;
-  }
-
-  /**
-   * The plan-review report (see modules/report/) as Markdown. Complete after synthesis, when the
-   * security rules have run; the app writes it to cdktf.out/stacks/<stack>/review.md.
-   */
-  reviewReport(): string {
-    const { accountId, region } = this.config.aws;
-    return renderReviewReport(
-      { scope: this, accountId, region, ciImage: this.ciImage, ciImageUri: this.ciImageUri, cache: this.cache, applicationRepositories: this.applicationRepositories, fleets: this.fleets },
-      TerraformStack.of(this).node.id,
-      this.securityRules.findings,
-    );
   }
 
   private addOutputs(): void {

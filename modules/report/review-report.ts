@@ -13,6 +13,7 @@ import { EXECUTORS } from "../executors";
 import type { ManagedPolicy } from "../iam/managed-policy";
 import { SECURITY_RULES } from "../rules";
 import { parseCredHelpersInstallScript } from "../constructs/manager-docker-config";
+import type { GitlabRunnerEcr } from "../constructs/gitlab-runner-ecr";
 import type { RunnerFleet } from "../constructs/runner-fleet";
 import type { RuleFinding } from "../rules/aspect";
 
@@ -285,4 +286,23 @@ export function renderReviewReport(runners: ReviewSubject, stackName: string, fi
   lines.push(...rulesSection(findings));
   lines.push("## Diagram", "", ...mermaid(runners, columns), "");
   return lines.join("\n");
+}
+
+/**
+ * The review report of a GitlabRunnerEcr as Markdown. Complete after synthesis, when the security
+ * rules have run; the app writes it to cdktf.out/stacks/<stack>/review.md.
+ */
+export function reviewReport(runners: GitlabRunnerEcr): string {
+  const { accountId, region } = runners.config.aws;
+  const subject: ReviewSubject = {
+    scope: runners,
+    accountId,
+    region,
+    ciImage: runners.ciImage,
+    ciImageUri: runners.ciImageUri,
+    cache: runners.cache,
+    applicationRepositories: runners.applicationRepositories,
+    fleets: runners.fleets,
+  };
+  return renderReviewReport(subject, TerraformStack.of(runners).node.id, runners.securityRules.findings);
 }

@@ -1,6 +1,6 @@
 import { IConstruct } from "constructs";
 import { TerraformDataSource, TerraformElement, TerraformLocal, TerraformModule, TerraformResource, TerraformStack, TerraformVariable } from "cdktf";
-import { formatPath } from "../config/errors";
+import { formatPath } from "../support/field-path";
 import { GitlabRunnerModule } from "../generated/gitlab-runner-module.generated";
 import { jsonTexts } from "../support/json-strings";
 import { foreignExpression, templateSequences } from "./template-guard";

@@ -1,11 +1,11 @@
-import { formatPath } from "../config/errors";
+import { formatPath } from "../support/field-path";
 import { jsonTexts } from "../support/json-strings";
-import { secretIn } from "../config/secrets";
+import { secretIn } from "../support/secrets";
 import { SecurityRule } from "./security-rule";
 
 /**
  * Nothing secret is written into cdk.tf.json, where it would sit in the repository, the plan and
- * the state: every key and value of every block is scanned (modules/config/secrets.ts says what counts).
+ * the state: every key and value of every block is scanned (modules/support/secrets.ts says what counts).
  */
 export const NO_SECRET_LITERAL: SecurityRule = {
   id: "no-secret-literal",
