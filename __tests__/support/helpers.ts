@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
@@ -35,6 +35,16 @@ afterAll(() => {
 export function testApp(): App {
   appOutdir ??= mkdtempSync(join(tmpdir(), "gitlab-runner-ecr-test-"));
   return Testing.app({ outdir: join(appOutdir, "cdktf.out") });
+}
+
+/** Synthesizes with validations (as cdktf synth does); returns the error message, or "ok". */
+export function synthOutcome(stack: TerraformStack): string {
+  try {
+    Testing.synth(stack, true);
+    return "ok";
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 export function synth(config: RunnerStackConfigInput = DEFAULT_CONFIG): Synth {

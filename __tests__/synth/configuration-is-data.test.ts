@@ -1,27 +1,20 @@
 // The synthesis-time guard of "configuration is data": documents doctored past the schema are
 // refused at synthesis, so the guard is not dead code; the shipped configurations pass it.
 import { join } from "node:path";
-import { Testing, TerraformOutput } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { loadConfig } from "../../modules/app/load-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
 import { foreignExpression, templateSequences } from "../../modules/rules/template-guard";
-import { testApp } from "../support/helpers";
+import { synthOutcome, testApp } from "../support/helpers";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 
 function stack(config: RunnerStackConfigInput = DEFAULT_CONFIG): GitlabRunnerStack {
   return new GitlabRunnerStack(testApp(), "test", config);
 }
 
-function outcome(s: GitlabRunnerStack): string {
-  try {
-    Testing.synth(s, true);
-    return "ok";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
+const outcome = synthOutcome;
 
 const provider = (s: GitlabRunnerStack) => s.node.findChild("aws") as AwsProvider;
 

@@ -3,7 +3,7 @@
 // with a reason lets it pass and shows in the review report.
 import { reviewReport } from "../../modules/report/review-report";
 import { Construct } from "constructs";
-import { Testing, TerraformOutput } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -13,21 +13,12 @@ import { GitlabRunnerModule } from "../../modules/generated/gitlab-runner-module
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
 import { SECURITY_RULES } from "../../modules/rules";
 import { acknowledgeRule } from "../../modules/rules/aspect";
-import { configWith, testApp } from "../support/helpers";
+import { configWith, synthOutcome, testApp } from "../support/helpers";
 
 function stackWith(config: RunnerStackConfigInput = configWith({})): GitlabRunnerStack {
   return new GitlabRunnerStack(testApp(), "test", config);
 }
 
-/** Synthesizes with validations (as cdktf synth does); returns the error message or "ok". */
-function synthOutcome(stack: GitlabRunnerStack): string {
-  try {
-    Testing.synth(stack, true);
-    return "ok";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 const policy = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 
