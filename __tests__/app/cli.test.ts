@@ -143,3 +143,46 @@ test("synthesizing in two different folders gives byte-identical JSON with no ma
     rmSync(otherDir, { recursive: true, force: true });
   }
 });
+
+describe("one Terraform document per stack folder, whatever came before", () => {
+  const documents = (outdir: string) => readdirSync(join(outdir, "stacks", "gitlab-runners")).filter((f) => f.startsWith("cdk.tf")).sort();
+
+  test("JSON, then HCL, then JSON again", () => {
+    const json = run();
+    expect(documents(json.outdir)).toEqual(["cdk.tf.json"]);
+    const hcl = run({ SYNTH_HCL_OUTPUT: "true" });
+    expect(hcl.status).toBe(0);
+    expect(documents(hcl.outdir)).toEqual(["cdk.tf"]);
+    expect(readFileSync(join(hcl.outdir, "stacks", "gitlab-runners", "cdk.tf"), "utf8")).toContain('module "runner_autoscaler"');
+    expect(documents(run().outdir)).toEqual(["cdk.tf.json"]);
+  });
+
+  test("HCL first, then JSON; files of the user's own in the stack folder stay", () => {
+    const hcl = run({ SYNTH_HCL_OUTPUT: "true" });
+    writeFileSync(join(hcl.outdir, "stacks", "gitlab-runners", ".terraform.lock.hcl"), "# the user's\n");
+    const json = run();
+    expect(documents(json.outdir)).toEqual(["cdk.tf.json"]);
+    expect(readdirSync(join(json.outdir, "stacks", "gitlab-runners")).sort()).toEqual([".terraform.lock.hcl", "cdk.tf.json", "review.md"]);
+  });
+});
+
+test("a docker+machine fleet synthesizes with its deprecation warning, printed once", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replace("executor: docker-autoscaler", "executor: docker+machine"));
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(0);
+  expect(r.stderr).toBe(
+    "warning: [acme-runners/runners/small] GitLab removes the docker+machine executor in GitLab 20.0 (May 2027). " +
+      "Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes).\n",
+  );
+});
+
+test("a security rule failure says how to acknowledge it, never to skip validation, and writes nothing", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replace("executor: docker-autoscaler", "executor: docker").replace("    workers: {}\n", ""));
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(1);
+  expect(r.stderr.split("\n")[0]).toBe("error: synthesis stopped by these checks; nothing was written:");
+  expect(r.stderr).toContain("  [acme-runners/runners/small/runner] jobs-not-on-manager: ");
+  expect(r.stderr).toContain("fleets[].acknowledge in the configuration file");
+  expect(r.stderr).not.toMatch(/skipValidation|skip validation/i);
+  expect(existsSync(r.outdir)).toBe(false);
+});

@@ -12,7 +12,7 @@
  * as AWS_CA_BUNDLE and to skopeo and docker as their CA. Servers listen on random 127.x addresses.
  *
  * Configurations under test are the real ones: the config.json the CI image's Dockerfile writes
- * (credsStore), read with the Dockerfile parser, and the one the synthesized post_install_script
+ * (credsStore), read with the Dockerfile parser, and the one the synthesized pre_install_script
  * writes for the runner manager (credHelpers), obtained by running that script with /root on a tmpfs.
  *
  * Needs root: unshare/mount and port 443. Tools come from tools/install-system-deps.sh.
@@ -146,11 +146,11 @@ interface Step {
 
     // The runner manager's Docker config, exactly as the synthesized install script writes it.
     const scripts = new Set(
-      Object.values(synthIn(tmp).json.module).map((m) => (m as { runner_install?: { post_install_script?: string } }).runner_install?.post_install_script),
+      Object.values(synthIn(tmp).json.module).map((m) => (m as { runner_install?: { pre_install_script?: string } }).runner_install?.pre_install_script),
     );
-    if (scripts.size !== 1 || [...scripts][0] === undefined) throw new Error("expected one post_install_script shared by all fleets");
+    if (scripts.size !== 1 || [...scripts][0] === undefined) throw new Error("expected one pre_install_script shared by all fleets");
     installScript = [...scripts][0]!;
-    const scriptPath = join(tmp, "post-install.sh");
+    const scriptPath = join(tmp, "pre-install.sh");
     writeFileSync(scriptPath, installScript);
     runnerConfigPath = join(tmp, "runner-config.json");
     execFileSync(

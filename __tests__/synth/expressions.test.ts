@@ -68,7 +68,7 @@ const CONFIGS: Record<string, RunnerStackConfigInput> = {
     repositories: [{ arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", usedAsJobImage: true }],
     backend: { type: "s3", bucket: "acme-terraform-state", key: "runners.tfstate", region: "eu-west-1" },
     fleets: [
-      { name: "machine", executor: "docker+machine", runnerTokenSsmParameter: "/t", workers: { instanceTypes: ["m6i.large", "m5.large"], spot: true } },
+      { name: "machine", executor: "docker+machine", runnerTokenSsmParameter: "/t", workers: { instanceTypes: ["m6i.large"], spot: true } },
     ],
   }),
 };

@@ -100,7 +100,7 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s ex
   });
 
   test("credHelpers hosts are exactly the registry hosts of the job images; no credsStore", () => {
-    const script: string = mod.runner_install.post_install_script;
+    const script: string = mod.runner_install.pre_install_script;
     expect(parseCredHelpersInstallScript(script)).toEqual({
       "111122223333.dkr.ecr.eu-central-1.amazonaws.com": "ecr-login",
       "444455556666.dkr.ecr.us-east-1.amazonaws.com": "ecr-login",
@@ -110,7 +110,7 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s ex
   });
 
   test("every registry host in credHelpers is one the manager may pull from", () => {
-    const hosts = Object.keys(parseCredHelpersInstallScript(mod.runner_install.post_install_script));
+    const hosts = Object.keys(parseCredHelpersInstallScript(mod.runner_install.pre_install_script));
     const managerPull: string[] = grants(policyDocument(json, "f_manager"))["ecr:BatchGetImage"]!;
     const pullHosts = new Set(managerPull.map((arn) => {
       const [, , , region, account] = arn.split(":");

@@ -180,7 +180,7 @@ describe("trust section", () => {
   test("the registries are read back from the synthesized install script, not from a parallel list", () => {
     const stack = new GitlabRunnerStack(testApp(), "test", config("docker-autoscaler"));
     const install = (stack.runners.fleets[0]!.module.inputs as any).runner_install;
-    install.post_install_script = install.post_install_script.replace("444455556666.dkr.ecr.us-east-1", "999988887777.dkr.ecr.us-east-1");
+    install.pre_install_script = install.pre_install_script.replace("444455556666.dkr.ecr.us-east-1", "999988887777.dkr.ecr.us-east-1");
     expect(reviewReport(stack.runners)).toContain("- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `999988887777.dkr.ecr.us-east-1.amazonaws.com`");
   });
 });

@@ -1,5 +1,6 @@
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
-import { configWith, synth } from "../support/helpers";
+import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
+import { configWith, synth, testApp } from "../support/helpers";
 
 describe("the embedded default configuration", () => {
   const { json, text } = synth();
@@ -46,7 +47,7 @@ describe("the embedded default configuration", () => {
   test("the runner token is referenced by SSM parameter name only", () => {
     expect(json.module["runner_merge-requests"]!.runner_gitlab).toEqual({
       url: "https://gitlab.com",
-      runner_version: "19.4.0",
+      runner_version: "19.5.2",
       preregistered_runner_token_ssm_parameter_name: "/gitlab-runners/merge-requests/runner-token",
     });
     expect(text).not.toMatch(/glrt-|GR1348941|registration_token/);
@@ -171,6 +172,43 @@ describe("configuration choices", () => {
     expect(json.module.runner_machine!.runner_worker_cache.shared).toBe(true);
     expect(json.module.runner_autoscaler!.runner_worker_docker_autoscaler.max_use_count).toBe(7);
     expect(json.module.runner_machine!.runner_worker_docker_machine_instance.destroy_after_max_builds).toBe(5);
+  });
+
+  test("docker+machine gets one instance type and one subnet (workers.subnetId, manager included), and a deprecation warning", () => {
+    const machine = (workers: object) => [{ ...DEFAULT_CONFIG.fleets[1]!, name: "machine", executor: "docker+machine" as const, workers }];
+    const first = synth(configWith({ fleets: machine({ instanceTypes: ["m5.large"] }) })).json.module.runner_machine!;
+    expect(first.runner_worker_docker_machine_instance).toMatchObject({ types: ["m5.large"], subnet_ids: ["subnet-0a1b2c3d4e5f60718"] });
+    expect(first.subnet_id).toBe("subnet-0a1b2c3d4e5f60718");
+    expect(first.runner_worker_docker_machine_fleet).toBeUndefined(); // fleet mode would put a private key into the user data
+    const second = synth(configWith({ fleets: machine({ subnetId: "subnet-0f1e2d3c4b5a69788" }) })).json.module.runner_machine!;
+    expect(second.runner_worker_docker_machine_instance.subnet_ids).toEqual(["subnet-0f1e2d3c4b5a69788"]);
+    expect(second.subnet_id).toBe("subnet-0f1e2d3c4b5a69788");
+
+    const stack = new GitlabRunnerStack(testApp(), "test", configWith({ fleets: machine({}) }));
+    const warnings = stack.runners.fleet("machine").node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+    expect(warnings).toEqual([
+      "GitLab removes the docker+machine executor in GitLab 20.0 (May 2027). Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes).",
+    ]);
+  });
+
+  test("the manager's ECR login is written before the runner package installs and starts: pre_install_script, 0700/0600, quoted heredoc", () => {
+    const install = synth().json.module.runner_autoscaler!.runner_install;
+    expect(install.post_install_script).toBeUndefined();
+    expect(install.amazon_ecr_credential_helper).toBe(true);
+    const lines = (install.pre_install_script as string).split("\n");
+    expect(lines.slice(1, 4)).toEqual([
+      "install -d -m 0700 /root/.docker",
+      "install -m 0600 /dev/null /root/.docker/config.json",
+      "cat > /root/.docker/config.json <<'GITLAB_RUNNER_ECR_EOF'",
+    ]);
+  });
+
+  test("forceDestroy (off by default) lets destroy empty the cache bucket and the created repositories", () => {
+    const json = synth().json;
+    expect(json.resource.aws_s3_bucket!.cache.force_destroy).toBeUndefined();
+    const on = synth(configWith({ forceDestroy: true })).json;
+    expect(on.resource.aws_s3_bucket!.cache.force_destroy).toBe(true);
+    for (const repo of Object.values(on.resource.aws_ecr_repository!)) expect(repo.force_delete).toBe(true);
   });
 
   test("docker+machine workers get IMDSv2 with the hop limit", () => {

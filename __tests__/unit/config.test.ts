@@ -20,7 +20,7 @@ function withChange(change: (c: any) => void): RunnerStackConfigInput {
 
 test("the embedded default is valid and gets its defaults filled in", () => {
   const c = parseConfig(DEFAULT_CONFIG);
-  expect(c.gitlab.runnerVersion).toBe("19.4.0");
+  expect(c.gitlab.runnerVersion).toBe("19.5.2");
   expect(c.metadataHopLimit).toBe(2);
   expect(c.backend).toEqual({ type: "local" });
   expect(c.cache.shareBetweenFleets).toBe(false);
@@ -46,6 +46,10 @@ const cases: [string, (c: any) => void, string | RegExp][] = [
   ["GitLab URL with a query", (c) => (c.gitlab.url = "https://gitlab.example.com/?a=b"), /^gitlab\.url: must be a plain URL/],
   ["not a URL", (c) => (c.gitlab.url = "gitlab"), /^gitlab\.url: must use https:\/\//],
   ["runner version", (c) => (c.gitlab.runnerVersion = "latest"), /^gitlab\.runnerVersion: must be a GitLab Runner release/],
+  ["docker+machine with two instance types", (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.instanceTypes = ["m6i.large", "m5.large"])), "fleets[0].workers.instanceTypes: gives 2 instance types, but docker+machine takes exactly one (amazonec2-instance-type); executor: docker-autoscaler spreads workers over several types and subnets"],
+  ["docker+machine with instance types from a variable", (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.instanceTypes = { terraformVariable: "types" })), /^fleets\[0\]\.workers\.instanceTypes: must be a literal list of one instance type with docker\+machine/],
+  ["docker+machine in a subnet not listed", (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.subnetId = "subnet-0123456789abcdef0")), /^fleets\[0\]\.workers\.subnetId: must be one of network\.subnetIds/],
+  ["a worker subnet for docker-autoscaler", (c) => (c.fleets[0].workers.subnetId = "subnet-0a1b2c3d4e5f60718"), /^fleets\[0\]\.workers\.subnetId: only for docker\+machine: docker-autoscaler spreads its workers over every subnet/],
   ["executor", (c) => (c.fleets[0].executor = "kubernetes"), 'fleets[0].executor: must be one of "docker", "docker+machine" or "docker-autoscaler"'],
   ["repository name with capitals", (c) => (c.ciImage.repositoryName = "CI/Image"), /^ciImage\.repositoryName: must be a valid ECR repository name/],
   ["repository name with double slash", (c) => (c.repositories[0].name = "apps//x"), /^repositories\[0\]\.name: must be a valid ECR repository name/],
@@ -118,4 +122,14 @@ test("every problem is reported at once, one line each", () => {
   const lines = problems(withChange((c) => ((c.aws.region = "x"), (c.aws.accountId = "1"), (c.fleets[0].executor = "shell"))));
   expect(lines).toHaveLength(3);
   expect(lines.map((l) => l.split(":")[0])).toEqual(["aws.region", "aws.accountId", "fleets[0].executor"]);
+});
+
+describe("runner versions: at or above the credential-helper allowlist fix of each line", () => {
+  const verdict = (v: string) => (problems(withChange((c) => (c.gitlab.runnerVersion = v)))[0] ?? "ok").replace(/:.*/s, "");
+  test.each(["19.4.0", "19.5.2", "19.3.2", "19.2.4", "19.1.3", "19.3.9", "20.0.0", "21.1.0"])("%s is accepted", (v) => expect(verdict(v)).toBe("ok"));
+  test.each(["19.3.1", "19.2.3", "19.1.2", "19.0.9", "18.11.3", "16.0.3"])("%s is refused", (v) => {
+    expect(problems(withChange((c) => (c.gitlab.runnerVersion = v)))).toEqual([
+      "gitlab.runnerVersion: must be 19.4.0, 19.3.2, 19.2.4, 19.1.3 or later in its line: earlier releases run any credential helper a job's DOCKER_AUTH_CONFIG names, on the manager",
+    ]);
+  });
 });

@@ -6,14 +6,18 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App } from "cdktf";
+import { App, AnnotationMetadataEntryType } from "cdktf";
 import { ConfigError } from "../config/parse";
 import { loadConfig } from "./load-config";
 import { GitlabRunnerStack } from "../constructs/gitlab-runner-stack";
 import { reviewReport } from "../report/review-report";
 
-/** The Terraform documents cdktf writes into a stack folder: JSON, or HCL with `--hcl`. */
-const TERRAFORM_DOCUMENTS = ["cdk.tf.json", "cdk.tf"];
+/**
+ * What a synthesis writes into a stack folder: the Terraform document (cdk.tf.json, or cdk.tf with
+ * `--hcl` and its metadata.json) and review.md. What the last synthesis did not write goes, so a
+ * folder never holds two documents (Terraform would read both: "Duplicate module call").
+ */
+const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json", "review.md"];
 
 const VALIDATION_HEADER = /^Validation failed with the following errors:\n/;
 
@@ -41,8 +45,9 @@ function contextConfigPath(env: NodeJS.ProcessEnv): unknown {
 
 /**
  * Moves a finished synthesis from `staging` into `outdir`: each stack's files replace their
- * namesakes (anything else in the stack folder, such as .terraform/, stays), the other kind of
- * Terraform document is removed, and manifest.json comes last, since the cdktf CLI reads it.
+ * namesakes, what an earlier synthesis wrote and this one did not is removed (anything else in the
+ * stack folder, such as .terraform/, stays), and manifest.json comes last, since the cdktf CLI
+ * reads it.
  */
 function promote(staging: string, outdir: string): void {
   const stacks = join(staging, "stacks");
@@ -52,23 +57,34 @@ function promote(staging: string, outdir: string): void {
     mkdirSync(to, { recursive: true });
     const written = readdirSync(from);
     for (const file of written) renameSync(join(from, file), join(to, file));
-    for (const stale of TERRAFORM_DOCUMENTS.filter((d) => !written.includes(d))) rmSync(join(to, stale), { force: true });
+    for (const stale of SYNTHESIZED_FILES.filter((d) => !written.includes(d))) rmSync(join(to, stale), { force: true });
   }
   for (const file of readdirSync(staging).filter((f) => f !== "stacks")) renameSync(join(staging, file), join(outdir, file));
 }
 
-/** Synthesizes `build`'s stacks with review.md beside each; nothing reaches `outdir` unless all of it succeeded. */
-export function synthesizeInto(outdir: string, build: (app: App) => GitlabRunnerStack[]): void {
+/** Warnings the constructs left (a deprecated executor, say), as `[construct path] message`. */
+function warnings(app: App): string[] {
+  return app.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => `[${c.node.path}] ${String(m.data)}`));
+}
+
+/**
+ * Synthesizes `build`'s stacks with review.md beside each, as JSON or (`hcl`) HCL; nothing reaches
+ * `outdir` unless all of it succeeded. Returns the constructs' warnings.
+ */
+export function synthesizeInto(outdir: string, build: (app: App) => GitlabRunnerStack[], hcl = false): string[] {
   const parent = dirname(outdir);
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(join(parent, `.${basename(outdir)}.staging-`));
   try {
-    const app = new App({ outdir: staging });
+    const app = new App({ outdir: staging, hclOutput: hcl });
     const stacks = build(app);
     app.synth();
     for (const stack of stacks) writeFileSync(join(staging, "stacks", stack.node.id, "review.md"), reviewReport(stack.runners));
     mkdirSync(outdir, { recursive: true });
     promote(staging, outdir);
+    return warnings(app);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -80,7 +96,9 @@ export function runApp({ env, cwd, stderr }: AppRun): number {
     // Everything is validated before anything is built or written.
     const { config } = loadConfig({ env, cwd, contextPath: contextConfigPath(env) });
     const outdir = resolve(cwd, env.CDKTF_OUTDIR ?? "cdktf.out");
-    synthesizeInto(outdir, (app) => [new GitlabRunnerStack(app, config.name, config)]);
+    const warned = synthesizeInto(outdir, (app) => [new GitlabRunnerStack(app, config.name, config)], env.SYNTH_HCL_OUTPUT === "true");
+    // The cdktf CLI prints the warnings it finds in manifest.json itself (it sets this variable).
+    if (env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== "true") for (const w of warned) stderr(`warning: ${w}\n`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -56,6 +56,8 @@ function checkFleets(c: RunnersShape, report: Report): void {
       report(["fleets", i, "workers"], "only for docker+machine and docker-autoscaler: with the docker executor, jobs run on the manager");
     }
 
+    if (f.workers !== undefined) checkWorkers(c, f, i, report);
+
     const environment = `${c.name}-${f.name}`;
     if (environment.length > MAX_ENVIRONMENT_LENGTH) {
       report(
@@ -64,6 +66,32 @@ function checkFleets(c: RunnersShape, report: Report): void {
       );
     }
   });
+}
+
+/**
+ * docker+machine takes amazonec2-instance-type and amazonec2-subnet-id once (the module repeats
+ * them for lists unless its fleet mode is on, which puts a private key into the manager's user
+ * data): one literal instance type, one subnet.
+ */
+function checkWorkers(c: RunnersShape, f: RunnersShape["fleets"][number], i: number, report: Report): void {
+  const w = f.workers!;
+  if (f.executor === "docker+machine") {
+    if (isVariableRef(w.instanceTypes)) {
+      report(["fleets", i, "workers", "instanceTypes"], "must be a literal list of one instance type with docker+machine (it takes one type)");
+    } else if (w.instanceTypes.length !== 1) {
+      report(
+        ["fleets", i, "workers", "instanceTypes"],
+        `gives ${w.instanceTypes.length} instance types, but docker+machine takes exactly one (amazonec2-instance-type); ` +
+          "executor: docker-autoscaler spreads workers over several types and subnets",
+      );
+    }
+    const subnets = c.network.subnetIds;
+    if (w.subnetId !== undefined && !isVariableRef(subnets) && !subnets.includes(w.subnetId)) {
+      report(["fleets", i, "workers", "subnetId"], `must be one of network.subnetIds (${subnets.join(", ")})`);
+    }
+  } else if (w.subnetId !== undefined) {
+    report(["fleets", i, "workers", "subnetId"], `only for docker+machine: ${f.executor} spreads its workers over every subnet in network.subnetIds`);
+  }
 }
 
 /** `pull`, `push` and `ciImage.push` name existing fleets, each once. */

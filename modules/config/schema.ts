@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ECR_REPOSITORY_NAME } from "../aws/names";
 import { isKnownRegion } from "../aws/regions";
 import { EXECUTOR_NAMES, MIN_HOP_LIMIT_WITH_CONTAINERS } from "../executors";
-import { DEFAULTS } from "./defaults";
+import { CREDENTIAL_HELPER_ALLOWLIST_RELEASES, DEFAULTS, hasCredentialHelperAllowlist } from "./defaults";
 import { SECURITY_RULES } from "../rules";
 import {
   GITLAB_URL,
@@ -17,6 +17,7 @@ import {
   MAX_CONCURRENT_JOBS,
   MAX_WORKER_INSTANCES,
   SSM_PARAMETER_NAME,
+  SUBNET_ID,
   SUBNET_IDS,
   VPC_ID,
   ValueRule,
@@ -123,6 +124,8 @@ const workers = z.strictObject({
     .string()
     .regex(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be an AMI id such as ami-0123456789abcdef0")
     .optional(),
+  /** docker+machine only: the one subnet of the workers (and their manager), one of network.subnetIds. */
+  subnetId: zodSchema(SUBNET_ID).optional(),
   /** Jobs a worker instance runs before it is replaced; 1: every job gets a fresh instance. */
   maxJobsPerInstance: z.number().int().min(1).max(1000).default(DEFAULTS.workers.maxJobsPerInstance),
 });
@@ -204,7 +207,11 @@ export const runnersShape = z.strictObject({
     url: literalOrVariable(zodSchema(GITLAB_URL)),
     runnerVersion: z
       .string()
-      .regex(/^\d+\.\d+\.\d+$/, "must be a GitLab Runner release such as 19.4.0")
+      .regex(/^\d+\.\d+\.\d+$/, `must be a GitLab Runner release such as ${DEFAULTS.runnerVersion}`)
+      .refine(
+        hasCredentialHelperAllowlist,
+        `must be ${CREDENTIAL_HELPER_ALLOWLIST_RELEASES.join(", ")} or later in its line: earlier releases run any credential helper a job's DOCKER_AUTH_CONFIG names, on the manager`,
+      )
       .default(DEFAULT_RUNNER_VERSION),
   }),
   ciImage,
@@ -223,6 +230,8 @@ export const runnersShape = z.strictObject({
     .min(MIN_HOP_LIMIT_WITH_CONTAINERS, `must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS}: job containers reach the instance role through one more network hop`)
     .max(64)
     .default(DEFAULTS.jobHopLimit),
+  /** Lets `destroy` delete the cache bucket and the created repositories with their contents. */
+  forceDestroy: z.boolean().default(DEFAULTS.forceDestroy),
   fleets: z.array(fleet).min(1, "needs at least one fleet").max(100, "may have at most 100 fleets"),
 });
 

@@ -39,7 +39,7 @@ export const VPC_ID: TextRule = {
   checks: [{ pattern: /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, message: "must be a VPC id such as vpc-0123456789abcdef0" }],
 };
 
-const SUBNET_ID: TextRule = {
+export const SUBNET_ID: TextRule = {
   kind: "text",
   checks: [{ pattern: /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, message: "must be a subnet id such as subnet-0123456789abcdef0" }],
 };

@@ -17,6 +17,8 @@ export interface CacheBucketProps {
    * @default 14
    */
   readonly expirationDays?: number;
+  /** Lets `destroy` delete the bucket with its objects. @default false */
+  readonly forceDestroy?: boolean;
 }
 
 /**
@@ -43,7 +45,7 @@ export class CacheBucket extends Construct {
     this.bucketName = props.bucketName;
     this.bucketArn = s3BucketArn(props.region, props.bucketName);
 
-    this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName });
+    this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...(props.forceDestroy === true ? { forceDestroy: true } : {}) });
     this.bucket.overrideLogicalId("cache");
     const bucket = this.bucket.id;
 

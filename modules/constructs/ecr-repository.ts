@@ -61,6 +61,8 @@ export interface PrivateEcrRepositoryProps {
   readonly untaggedExpiryDays?: number;
   /** Encryption at rest: AES256 (S3-managed keys) or KMS (the AWS-managed ECR key). @default "AES256" */
   readonly encryption?: "AES256" | "KMS";
+  /** Lets `destroy` delete the repository with its images. @default false */
+  readonly forceDelete?: boolean;
 }
 
 /**
@@ -94,6 +96,7 @@ export class PrivateEcrRepository extends EcrRepositoryBase {
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: props.encryption ?? DEFAULTS.ciImage.encryption }],
+      ...(props.forceDelete === true ? { forceDelete: true } : {}),
     });
     this.repository.overrideLogicalId(address);
 

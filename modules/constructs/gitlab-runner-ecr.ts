@@ -85,6 +85,7 @@ export class GitlabRunnerEcr extends Construct {
       keepTaggedImages: c.ciImage.keepTaggedImages,
       untaggedExpiryDays: c.ciImage.untaggedExpiryDays,
       encryption: c.ciImage.encryption,
+      forceDelete: c.forceDestroy,
     });
     this.ciImageUri = this.ciImage.imageUri((c.ciImage.digest ?? c.ciImage.tag)!);
 
@@ -98,6 +99,7 @@ export class GitlabRunnerEcr extends Construct {
               accountId,
               region,
               encryption: c.ciImage.encryption,
+              forceDelete: c.forceDestroy,
             });
       return { repository, pull: r.pull, push: r.push, usedAsJobImage: r.usedAsJobImage };
     });
@@ -106,6 +108,7 @@ export class GitlabRunnerEcr extends Construct {
       bucketName: c.cache.bucketName ?? `${c.name}-cache-${accountId}-${region}`,
       region,
       expirationDays: c.cache.expirationDays,
+      forceDestroy: c.forceDestroy,
     });
 
     this.fleets = c.fleets.map((f) => {

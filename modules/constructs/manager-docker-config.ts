@@ -29,19 +29,22 @@ export function credHelpersConfig(registryHosts: readonly string[]): { credHelpe
 export const RUNNER_DOCKER_CONFIG_PATH = "/root/.docker/config.json";
 
 /**
- * Shell for `runner_install.post_install_script`: runs after the gitlab-runner package (and the
- * module's `amazon-ecr-credential-helper` package) is installed. No restart is needed: the runner
- * reads config.json on each image pull.
+ * Shell for `runner_install.pre_install_script`. Module 9.5.2's template/gitlab-runner.tftpl runs
+ * it (line 151) after writing config.toml and before `yum install gitlab-runner-<version>` (lines
+ * 297-305), whose package scripts start the service: so the runner never picks up a job without
+ * its ECR login. The helper binary (amazon_ecr_credential_helper) is installed after this script,
+ * also before the runner starts; the runner reads config.json on each image pull. The file is
+ * created 0600 in a 0700 directory before anything is written into it.
  */
 export function credHelpersInstallScript(registryHosts: readonly string[]): string {
   const json = JSON.stringify(credHelpersConfig(registryHosts));
   return [
     "# gitlab-runner-ecr: ECR logins for job images, through the instance role (no stored password)",
     "install -d -m 0700 /root/.docker",
+    `install -m 0600 /dev/null ${RUNNER_DOCKER_CONFIG_PATH}`,
     `cat > ${RUNNER_DOCKER_CONFIG_PATH} <<'GITLAB_RUNNER_ECR_EOF'`,
     json,
     "GITLAB_RUNNER_ECR_EOF",
-    `chmod 0600 ${RUNNER_DOCKER_CONFIG_PATH}`,
     "",
   ].join("\n");
 }

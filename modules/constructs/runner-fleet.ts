@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, Op, Token } from "cdktf";
+import { Annotations, Fn, Op, Token } from "cdktf";
 import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "../executors";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
 import { ManagedPolicy } from "../iam/managed-policy";
@@ -23,6 +23,11 @@ export interface RunnerWorkersProps {
   /** Worker AMI; the module's default image when unset. */
   readonly amiId?: string;
   /**
+   * docker+machine only: the workers' one subnet, also the manager's (the module derives the
+   * workers' zone from the manager's subnet). @default the first of `subnetIds`
+   */
+  readonly subnetId?: string;
+  /**
    * Jobs a worker instance runs before it is terminated (docker-autoscaler `max_use_count`,
    * docker+machine `destroy_after_max_builds`). Job containers are privileged, so a reused
    * instance can carry what one job left behind into the next.
@@ -36,7 +41,7 @@ export interface RunnerFleetProps {
   readonly environment: string;
   readonly executor: Executor;
   readonly vpcId: string;
-  /** Subnets; the manager runs in the first, workers in all. */
+  /** Subnets: docker-autoscaler workers use all, its manager the first; docker+machine one (workers.subnetId). */
   readonly subnetIds: readonly string[];
   readonly gitlabUrl: string;
   readonly runnerVersion: string;
@@ -69,6 +74,11 @@ export interface RunnerFleetProps {
 /** The first item of a list, which may be a Terraform variable's list (then `element(list, 0)`). */
 function firstItem(list: readonly string[]): string {
   return Token.isUnresolved(list) ? Fn.element(list, 0) : list[0]!;
+}
+
+/** The one subnet of a docker+machine fleet: workers.subnetId, else the first subnet. */
+function machineSubnet(props: RunnerFleetProps): string {
+  return props.workers?.subnetId ?? firstItem(props.subnetIds);
 }
 
 /** Whether a list has more than one item, decided at plan time for a variable's list. */
@@ -120,6 +130,15 @@ export class RunnerFleet extends Construct {
         `${this.node.path}: workers are ${usesWorkers ? "required" : "not allowed"} with the ${props.executor} executor`,
       );
     }
+    if (props.executor === "docker+machine" && !Token.isUnresolved(props.workers!.instanceTypes) && props.workers!.instanceTypes.length !== 1) {
+      throw new Error(`${this.node.path}: docker+machine takes exactly one worker instance type; docker-autoscaler spreads over several`);
+    }
+    const removal = EXECUTORS[props.executor].removal;
+    if (removal !== undefined) {
+      Annotations.of(this).addWarning(
+        `${removal}. Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes).`,
+      );
+    }
     if ((props.jobHopLimit ?? DEFAULTS.jobHopLimit) < MIN_HOP_LIMIT_WITH_CONTAINERS) {
       throw new Error(`${this.node.path}: jobHopLimit must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS} (job containers are one hop further)`);
     }
@@ -147,7 +166,7 @@ export class RunnerFleet extends Construct {
     const common: GitlabRunnerModuleInputs = {
       environment: props.environment,
       vpc_id: props.vpcId,
-      subnet_id: firstItem(props.subnetIds),
+      subnet_id: props.executor === "docker+machine" ? machineSubnet(props) : firstItem(props.subnetIds),
       tags: props.tags,
       runner_gitlab: {
         url: props.gitlabUrl,
@@ -174,7 +193,7 @@ export class RunnerFleet extends Construct {
       },
       runner_install: {
         amazon_ecr_credential_helper: true,
-        post_install_script: credHelpersInstallScript(props.jobImageRegistryHosts),
+        pre_install_script: credHelpersInstallScript(props.jobImageRegistryHosts),
       },
       runner_worker: {
         type: props.executor,
@@ -234,8 +253,9 @@ export class RunnerFleet extends Construct {
     return {
       runner_worker_docker_machine_instance: {
         destroy_after_max_builds: w.maxJobsPerInstance ?? DEFAULTS.workers.maxJobsPerInstance,
-        types: w.instanceTypes,
-        subnet_ids: props.subnetIds,
+        // One type and one subnet: docker-machine takes each flag once (see checks.ts).
+        types: [firstItem(w.instanceTypes)],
+        subnet_ids: [machineSubnet(props)],
         idle_count: w.idleCount ?? DEFAULTS.workers.idleCount,
         idle_time: (w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes) * 60,
         root_size: w.rootVolumeGiB ?? DEFAULTS.workers.rootVolumeGiB,

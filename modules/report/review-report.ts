@@ -239,7 +239,7 @@ function trustSection(runners: ReviewSubject, findings: readonly RuleFinding[]):
 function registryLogins(runners: ReviewSubject): string[] {
   return runners.fleets.map((fleet) => {
     const install = (fleet.module.inputs as Record<string, any>).runner_install ?? {};
-    const script = [install.pre_install_script, install.post_install_script].find((s) => typeof s === "string" && s.includes("credHelpers"));
+    const script = install.pre_install_script;
     const hosts = script === undefined ? [] : Object.keys(parseCredHelpersInstallScript(script)).sort();
     return `- Fleet \`${fleet.node.id}\`: ${hosts.length === 0 ? "**none**" : hosts.map((h) => `\`${h}\``).join(", ")}`;
   });

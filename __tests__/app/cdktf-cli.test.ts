@@ -1,0 +1,72 @@
+// The app through the cdktf CLI, as `npx cdktf synth` runs it: one document per stack folder when
+// JSON and HCL alternate in the same output folder, warnings printed once (by the CLI, from
+// manifest.json), and a security rule failure that says how to acknowledge it.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TERRAFORM_ENV } from "../support/system-tools";
+
+const ROOT = join(__dirname, "..", "..");
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(join(tmpdir(), "gre-cdktf-cli-"))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cdktf(args: string[], env: Record<string, string> = {}) {
+  return spawnSync("npx", ["cdktf", "synth", ...args, "--output", join(dir, "out")], { cwd: ROOT, env: { ...TERRAFORM_ENV, CI: "1", ...env }, encoding: "utf8" });
+}
+
+const documents = () => readdirSync(join(dir, "out", "stacks", "gitlab-runners")).filter((f) => f.startsWith("cdk.tf"));
+
+test("JSON then HCL then JSON into one output folder: each time exactly the document just written", () => {
+  expect(cdktf([]).status).toBe(0);
+  expect(documents()).toEqual(["cdk.tf.json"]);
+  expect(cdktf(["--hcl"]).status).toBe(0);
+  expect(documents()).toEqual(["cdk.tf"]);
+  expect(cdktf([]).status).toBe(0);
+  expect(documents()).toEqual(["cdk.tf.json"]);
+}, 60_000);
+
+test("a docker+machine warning shows once, as the CLI's WARN line", () => {
+  const config = join(dir, "machine.yaml");
+  writeFileSync(
+    config,
+    [
+      "name: acme-runners",
+      "aws: {region: eu-central-1, accountId: '111122223333'}",
+      "network: {vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0]}",
+      "gitlab: {url: 'https://gitlab.example.com'}",
+      "ciImage: {repositoryName: ci/image, tag: '2.0.0'}",
+      "fleets: [{name: machine, executor: docker+machine, runnerTokenSsmParameter: /t, workers: {}}]",
+      "",
+    ].join("\n"),
+  );
+  const r = cdktf([], { GITLAB_RUNNER_ECR_CONFIG: config });
+  expect(r.status).toBe(0);
+  const output = r.stdout + r.stderr;
+  expect(output.match(/GitLab removes the docker\+machine executor/g)).toHaveLength(1);
+  expect(output).toContain("WARN [acme-runners/runners/machine]: GitLab removes the docker+machine executor in GitLab 20.0 (May 2027)");
+  expect(output).not.toContain("[ERROR]");
+}, 30_000);
+
+test("a failing security rule says how to acknowledge it, not to skip validation", () => {
+  const config = join(dir, "docker.yaml");
+  writeFileSync(
+    config,
+    [
+      "name: acme-runners",
+      "aws: {region: eu-central-1, accountId: '111122223333'}",
+      "network: {vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0]}",
+      "gitlab: {url: 'https://gitlab.example.com'}",
+      "ciImage: {repositoryName: ci/image, tag: '2.0.0'}",
+      "fleets: [{name: small, executor: docker, runnerTokenSsmParameter: /t}]",
+      "",
+    ].join("\n"),
+  );
+  const r = cdktf([], { GITLAB_RUNNER_ECR_CONFIG: config });
+  expect(r.status).not.toBe(0);
+  const output = r.stdout + r.stderr;
+  expect(output).toContain("[acme-runners/runners/small/runner] jobs-not-on-manager:");
+  expect(output).toContain("fleets[].acknowledge in the configuration file");
+  expect(output).not.toMatch(/skipValidation/);
+}, 30_000);
