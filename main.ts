@@ -6,6 +6,7 @@ import { App } from "cdktf";
 import { ConfigError } from "./modules/config";
 import { loadConfig } from "./modules/config-loader";
 import { GitlabRunnerStack } from "./modules/gitlab-runner-stack";
+import { dropCdktfDeprecationWarning } from "./modules/node-warnings";
 
 /** The `config` value of cdktf.json "context", which the cdktf CLI passes in CDKTF_CONTEXT_JSON. */
 function contextConfigPath(): unknown {
@@ -17,6 +18,7 @@ function contextConfigPath(): unknown {
 }
 
 function main(): void {
+  dropCdktfDeprecationWarning();
   // Validate everything before the App exists: creating it already makes the output folder, and
   // bad input must leave nothing behind.
   const { config } = loadConfig({ contextPath: contextConfigPath() });
