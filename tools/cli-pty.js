@@ -14,10 +14,15 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.join(__dirname, "..");
-const cli = path.dirname(require.resolve("cdktf-cli/package.json", { paths: [root] }));
-const ptyDir = path.dirname(require.resolve("@cdktf/node-pty-prebuilt-multiarch/package.json", { paths: [cli] }));
 const abi = process.versions.modules;
-const prebuilt = path.join(ptyDir, "prebuilds", `${process.platform}-${process.arch}`, `node.abi${abi}.node`);
+let ptyDir;
+try {
+  const cli = path.dirname(require.resolve("cdktf-cli/package.json", { paths: [root] }));
+  ptyDir = path.dirname(require.resolve("@cdktf/node-pty-prebuilt-multiarch/package.json", { paths: [cli] }));
+} catch {
+  // A CLI without this module (the CDK Terrain variant's cdktn-cli) has nothing to build.
+}
+const prebuilt = ptyDir && path.join(ptyDir, "prebuilds", `${process.platform}-${process.arch}`, `node.abi${abi}.node`);
 
 /** Loads the module in a fresh process and runs a command through a pseudo-terminal, as the CLI does. */
 function works() {
@@ -54,6 +59,10 @@ function nodeGyp() {
 }
 
 function main() {
+  if (!ptyDir) {
+    console.log("CLI pty module: this CLI has none; nothing to build");
+    return 0;
+  }
   const before = works();
   if (before.ok) {
     const how = fs.existsSync(prebuilt) ? "prebuilt" : "built";
