@@ -37,7 +37,7 @@ const args = new Set(process.argv.slice(2));
 const env = { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
 
 function log(message) {
-  process.stdout.write(`check-cdktn: ${message}\n`);
+  process.stderr.write(`check-cdktn: ${message}\n`);
 }
 
 let copy; // the temporary copy, once made
@@ -151,24 +151,20 @@ function configurations() {
   return [["embedded default", ""], ...files.sort().map((f) => [`examples/${f}`, path.join("examples", f)])];
 }
 
-function main() {
+/** The pinned Node 22's bin/ folder, put first on the PATH of every command this script runs. */
+function useNode22() {
+  const node22 = execFileSync("bash", [path.join(root, "tools", "node-dist.sh"), "22"], { encoding: "utf8" }).trim();
+  env.PATH = `${node22}${path.delimiter}${env.PATH}`;
+  return node22;
+}
+
+/** The variant, installed, in a new temporary folder (the caller removes it); returns its path. */
+function prepareVariant() {
   const manifest = variantManifest();
   const own = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
   const stale = SWAP.filter(([from]) => !own.dependencies?.[from] && !own.devDependencies?.[from]).map(([from]) => from);
   if (stale.length) fail(`SWAP names packages this project no longer depends on: ${stale.join(", ")}; update the table`);
   const manifestFile = path.join(compat, "package.json");
-  const node22 = execFileSync("bash", [path.join(root, "tools", "node-dist.sh"), "22"], { encoding: "utf8" }).trim();
-  env.PATH = `${node22}${path.delimiter}${env.PATH}`;
-  const npm = "npm";
-
-  if (args.has("--update")) {
-    fs.mkdirSync(compat, { recursive: true });
-    fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
-    run("refresh compat/cdktn/package-lock.json", npm, ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: compat });
-    log("updated compat/cdktn/package.json and package-lock.json; commit both");
-    return;
-  }
-
   let committed;
   try {
     committed = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
@@ -179,9 +175,8 @@ function main() {
     fail("compat/cdktn/package.json is not package.json with the SWAP table applied: run `npm run check:cdktn -- --update` and commit the result");
   }
 
-  const started = Date.now();
   copy = fs.mkdtempSync(path.join(os.tmpdir(), "gre-cdktn-"));
-  log(`copy in ${copy}, Node ${execFileSync(path.join(node22, "node"), ["--version"], { encoding: "utf8" }).trim()}`);
+  log(`copy in ${copy}`);
   // The working tree as git sees it (tracked and new files, nothing ignored: no node_modules, dist, out).
   const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" })
     .split("\0")
@@ -192,17 +187,34 @@ function main() {
   }
   fs.copyFileSync(manifestFile, path.join(copy, "package.json"));
   fs.copyFileSync(path.join(compat, "package-lock.json"), path.join(copy, "package-lock.json"));
-  // An import the rewrite misses fails below: the copy has no cdktf packages installed.
+  // An import the rewrite misses fails later: the copy has no cdktf packages installed.
   const rewritten = rewriteImports(copy);
   log(`copied ${files.length} files; rewrote ${rewritten.specifiers} import specifiers in ${rewritten.files} files`);
   // Tests list the project's files with git (the shell scripts to lint, for one).
   execFileSync("git", ["init", "-q"], { cwd: copy });
   execFileSync("git", ["add", "-A"], { cwd: copy });
 
-  run("npm ci (committed lockfile)", npm, ["ci", "--no-audit", "--no-fund"], { cwd: copy });
+  run("npm ci (committed lockfile)", "npm", ["ci", "--no-audit", "--no-fund"], { cwd: copy });
   for (const [bin, target] of BIN_ALIASES) {
     fs.symlinkSync(path.join("..", target), path.join(copy, "node_modules", ".bin", bin));
   }
+  return copy;
+}
+
+function main() {
+  const node22 = useNode22();
+  const npm = "npm";
+  if (args.has("--update")) {
+    fs.mkdirSync(compat, { recursive: true });
+    fs.writeFileSync(path.join(compat, "package.json"), JSON.stringify(variantManifest(), null, 2) + "\n");
+    run("refresh compat/cdktn/package-lock.json", npm, ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: compat });
+    log("updated compat/cdktn/package.json and package-lock.json; commit both");
+    return;
+  }
+
+  const started = Date.now();
+  log(`Node ${execFileSync(path.join(node22, "node"), ["--version"], { encoding: "utf8" }).trim()}`);
+  prepareVariant();
 
   const cliOutput = run("npx cdktn synth", "npx", ["cdktn", "synth"], { cwd: copy });
   if (/\[ERROR\]|\[WARN\]|Warning/.test(cliOutput)) fail(`npx cdktn synth printed an error or warning line:\n${cliOutput}`);
@@ -252,6 +264,6 @@ function main() {
   else fs.rmSync(copy, { recursive: true, force: true });
 }
 
-module.exports = { SWAP, rewriteSpecifiers, variantManifest, comparable };
+module.exports = { SWAP, rewriteSpecifiers, variantManifest, comparable, useNode22, prepareVariant };
 
 if (require.main === module) main();
