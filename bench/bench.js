@@ -4,10 +4,12 @@
 //  2. the naive baseline on the same code: ts-node with type-checking plus the root import of
 //     @cdktf/provider-aws (derived at bench time in bench/.work/, not kept in the repo),
 //  3. synthesis of 1, 10 and 100 fleets,
-//  4. `npx cdktf synth` end to end (and the CLI's own start-up), and `npm test`.
+//  4. `npx cdktf synth` end to end (and the CLI's own start-up), and `npm test`,
+//  5. the app command and the CLI's synthesis on Node 22 and 24 (tools/node-dist.sh) and on the
+//     CDK Terrain variant (tools/check-cdktn.js builds it in a temporary copy), side by side.
 // Writes bench/results.json and bench/results.md, and the table into README.md between markers.
 "use strict";
-const { spawnSync } = require("node:child_process");
+const { execFileSync, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -52,6 +54,13 @@ function measure(cmd, args, env = {}, cwd = root) {
   return { seconds, rssMb: Math.max(0, ...rss) / 1024 };
 }
 
+/** Median, range and peak RSS of a list of measurements. */
+function stats(label, samples) {
+  const times = samples.map((s) => s.seconds).sort((a, b) => a - b);
+  const median = times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
+  return { label, runs: samples.length, median, min: times[0], max: times[times.length - 1], peakRssMb: Math.max(...samples.map((s) => s.rssMb)) };
+}
+
 function series(label, runs, cmd, args, env, cwd) {
   process.stderr.write(`${label}: warm-up`);
   measure(cmd, args, env, cwd);
@@ -61,9 +70,20 @@ function series(label, runs, cmd, args, env, cwd) {
     process.stderr.write(".");
   }
   process.stderr.write("\n");
-  const times = samples.map((s) => s.seconds).sort((a, b) => a - b);
-  const median = times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
-  return { label, runs, median, min: times[0], max: times[times.length - 1], peakRssMb: Math.max(...samples.map((s) => s.rssMb)) };
+  return stats(label, samples);
+}
+
+/** Several commands measured in rounds (one run of each per round), so that drift of the machine touches all alike. */
+function interleaved(title, specs, rounds) {
+  process.stderr.write(`${title}: warm-up`);
+  for (const s of specs) measure(s.cmd, s.args, s.env, s.cwd);
+  const samples = specs.map(() => []);
+  for (let i = 0; i < rounds; i++) {
+    specs.forEach((s, j) => samples[j].push(measure(s.cmd, s.args, s.env, s.cwd)));
+    process.stderr.write(".");
+  }
+  process.stderr.write("\n");
+  return specs.map((s, j) => stats(s.label, samples[j]));
 }
 
 function fleetsConfig(n) {
@@ -129,6 +149,46 @@ process.stderr.write("npm test: ");
 const npmTest = measure("npm", ["test", "--silent"]);
 process.stderr.write(`${npmTest.seconds.toFixed(1)} s\n`);
 
+// The same synthesis on other Nodes and on CDK Terrain (cdktn), side by side: the app command and
+// the CLI's synthesis, each Node first on PATH so that the CLI starts the app with it too.
+const { useNode22, prepareVariant } = require("../tools/check-cdktn.js");
+const nodeBin = (major) => execFileSync("bash", [path.join(root, "tools", "node-dist.sh"), major], { encoding: "utf8" }).trim();
+const node22 = useNode22();
+const node24 = nodeBin("24");
+execFileSync("npm", ["run", "--silent", "build:pty"], { cwd: root, env: { ...baseEnv, PATH: `${node24}:${process.env.PATH}` }, stdio: "ignore" });
+const cdktnCopy = prepareVariant();
+const duMb = (dir) => Number(execFileSync("du", ["-sm", dir], { encoding: "utf8" }).split("\t")[0]);
+const variantSpecs = [
+  { label: `cdktf 0.21 / Node ${process.versions.node.split(".")[0]}`, bin: path.dirname(process.execPath), dir: root, cli: "cdktf" },
+  { label: "cdktf 0.21 / Node 22", bin: node22, dir: root, cli: "cdktf" },
+  { label: "cdktf 0.21 / Node 24", bin: node24, dir: root, cli: "cdktf" },
+  { label: "cdktn 0.24 / Node 22", bin: node22, dir: cdktnCopy, cli: "cdktn" },
+];
+for (const v of variantSpecs) {
+  v.env = { ...appEnv, PATH: `${v.bin}:${process.env.PATH}` };
+  v.node = path.join(v.bin, "node");
+}
+const appRuns = interleaved(
+  "variants, app command",
+  variantSpecs.map((v) => ({ label: v.label, cmd: v.node, args: [path.join(v.dir, "tools", "app.js")], env: v.env, cwd: v.dir })),
+  RUNS,
+);
+const cliRuns = interleaved(
+  "variants, CLI synthesis",
+  variantSpecs.map((v) => ({ label: v.label, cmd: npx, args: [v.cli, "synth", "--output", outdir], env: v.env, cwd: v.dir })),
+  5,
+);
+const variants = variantSpecs.map((v, i) => ({
+  label: v.label,
+  node: execFileSync(v.node, ["--version"], { encoding: "utf8" }).trim(),
+  app: appRuns[i],
+  cli: cliRuns[i],
+  nodeModulesMb: duMb(path.join(v.dir, "node_modules")),
+}));
+fs.rmSync(cdktnCopy, { recursive: true, force: true });
+const byLabel = (l) => variants.find((v) => v.label === l);
+const change = (a, b) => `${a.toFixed(2)} s → ${b.toFixed(2)} s (${b >= a ? "+" : "−"}${Math.abs(100 * (b / a - 1)).toFixed(0)} %)`;
+
 const results = {
   date: new Date().toISOString().slice(0, 10),
   machine: {
@@ -148,6 +208,7 @@ const results = {
   npxSynth,
   cdktfSynthOverStartup: cdktfSynth.median - cliStartup.median,
   npmTest: { seconds: npmTest.seconds },
+  variants,
 };
 
 const f = (s) => `${s.toFixed(2)} s`;
@@ -167,6 +228,17 @@ const md = [
   "",
   `Baseline / project: **${results.speedup.toFixed(1)}×**. Growth per fleet: ${growthPerFleetMs.toFixed(1)} ms (1→100 fleets), ` +
     `${growthPerFleetMsLow.toFixed(1)} ms (1→10). \`cdktf synth\` of this project minus that of an empty app: ${f(results.cdktfSynthOverStartup)}.`,
+  "",
+  "Node versions and CDK Terrain, default configuration: medians, measured in alternating rounds (app command " +
+    `${RUNS} rounds, CLI synthesis \`npx cdktf synth\` / \`npx cdktn synth\` 5 rounds):`,
+  "",
+  "| variant | app command | CLI synthesis | node_modules |",
+  "|---|---|---|---|",
+  ...variants.map((v) => `| ${v.label} (${v.node}) | ${f(v.app.median)} | ${f(v.cli.median)} | ${v.nodeModulesMb} MB |`),
+  "",
+  `cdktn 0.24 against cdktf 0.21, both on Node 22: app command ${change(byLabel("cdktf 0.21 / Node 22").app.median, byLabel("cdktn 0.24 / Node 22").app.median)}, ` +
+    `CLI synthesis ${change(byLabel("cdktf 0.21 / Node 22").cli.median, byLabel("cdktn 0.24 / Node 22").cli.median)}, ` +
+    `node_modules ${byLabel("cdktf 0.21 / Node 22").nodeModulesMb} MB → ${byLabel("cdktn 0.24 / Node 22").nodeModulesMb} MB.`,
 ].join("\n");
 
 fs.writeFileSync(path.join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
