@@ -14,6 +14,8 @@ test("the default configuration's addresses are pinned", () => {
   expect(addresses(synth().json)).toEqual(
     [
       "aws_ecr_lifecycle_policy.apps_example-app",
+      "aws_ecr_pull_through_cache_rule.ecr-public",
+      "aws_ecr_repository_creation_template.ecr-public",
       "aws_ecr_lifecycle_policy.ci_docker-ecr",
       "aws_ecr_repository.apps_example-app",
       "aws_ecr_repository.ci_docker-ecr",

@@ -423,6 +423,59 @@ describe("per-fleet access (docker-autoscaler stack with fleets f and u)", () =>
   });
 });
 
+/**
+ * The pull-through cache (ECR Public, prefix ecr-public): a manager pulls job images and services
+ * through it, a job a FROM in docker build. Both may pull, import and create under the prefix, and
+ * nowhere else; nobody may push into it. In the second stack only fleet f is named in the rule's
+ * pull list, so u may not import.
+ */
+const CACHED = "arn:aws:ecr:eu-central-1:111122223333:repository/ecr-public/docker/library/docker";
+const PULL_THROUGH_RESOURCES = {
+  cached: CACHED,
+  notUnderThePrefix: "arn:aws:ecr:eu-central-1:111122223333:repository/apps/other",
+  lookalikePrefix: "arn:aws:ecr:eu-central-1:111122223333:repository/ecr-publicx/docker",
+  otherAccount: "arn:aws:ecr:eu-central-1:999988887777:repository/ecr-public/docker/library/docker",
+  otherRegion: "arn:aws:ecr:us-east-1:111122223333:repository/ecr-public/docker/library/docker",
+};
+const PULL_THROUGH_MATRIX: readonly (readonly ["all" | "f only", "f" | "u", Role, string, keyof typeof PULL_THROUGH_RESOURCES, Decision])[] = [
+  ["all", "f", "manager", "ecr:BatchImportUpstreamImage", "cached", A],
+  ["all", "f", "manager", "ecr:CreateRepository", "cached", A],
+  ["all", "f", "manager", "ecr:BatchGetImage", "cached", A],
+  ["all", "f", "manager", "ecr:PutImage", "cached", D],
+  ["all", "f", "manager", "ecr:BatchImportUpstreamImage", "notUnderThePrefix", D],
+  ["all", "f", "manager", "ecr:CreateRepository", "notUnderThePrefix", D],
+  ["all", "f", "manager", "ecr:CreateRepository", "lookalikePrefix", D],
+  ["all", "f", "manager", "ecr:BatchImportUpstreamImage", "otherAccount", D],
+  ["all", "f", "manager", "ecr:BatchImportUpstreamImage", "otherRegion", D],
+  ["all", "f", "worker", "ecr:BatchImportUpstreamImage", "cached", A],
+  ["all", "f", "worker", "ecr:CreateRepository", "cached", A],
+  ["all", "f", "worker", "ecr:GetDownloadUrlForLayer", "cached", A],
+  ["all", "f", "worker", "ecr:PutImage", "cached", D],
+  ["all", "f", "worker", "ecr:InitiateLayerUpload", "cached", D],
+  ["all", "f", "worker", "ecr:BatchImportUpstreamImage", "notUnderThePrefix", D],
+  ["all", "f", "worker", "ecr:CreateRepository", "lookalikePrefix", D],
+  ["all", "u", "worker", "ecr:BatchImportUpstreamImage", "cached", A],
+  ["all", "u", "manager", "ecr:BatchImportUpstreamImage", "cached", A],
+  ["f only", "f", "worker", "ecr:BatchImportUpstreamImage", "cached", A],
+  ["f only", "f", "manager", "ecr:BatchImportUpstreamImage", "cached", A],
+  ["f only", "u", "worker", "ecr:BatchImportUpstreamImage", "cached", D],
+  ["f only", "u", "worker", "ecr:BatchGetImage", "cached", D],
+  ["f only", "u", "manager", "ecr:BatchImportUpstreamImage", "cached", D],
+  ["f only", "u", "manager", "ecr:CreateRepository", "cached", D],
+];
+
+describe("pull-through cache: import and create under the prefix only, for the fleets the rule names", () => {
+  const onlyF = synth({ ...config("docker-autoscaler"), pullThroughCache: [{ prefix: "ecr-public", upstream: "public.ecr.aws", pull: ["f"] }] }).json;
+  const stackOf = { all: stacks.get("docker-autoscaler")!, "f only": onlyF };
+
+  test.each(PULL_THROUGH_MATRIX)("pull lists: %s; fleet %s %s: %s on %s is %s", async (variant, fleet, role, action, label, expected) => {
+    const json = stackOf[variant];
+    const names = attachedPolicies(json.module[`runner_${fleet}`]!, role === "manager" ? "runner_role" : "runner_worker_docker_autoscaler_role");
+    const outcome = await simulateRequest(pick(concretePolicies(json), names), `arn:aws:iam::111122223333:role/acme-${fleet}-${role}`, action, PULL_THROUGH_RESOURCES[label]);
+    expect({ decision: outcome.decision, identityDecision: outcome.identityDecision }).toEqual({ decision: expected, identityDecision: expected });
+  });
+});
+
 test("the matrix can fail: an over-grant (manager pulling apps/web under docker+machine) flips exactly its pull rows", async () => {
   const documents = roleDocuments("docker+machine", "manager");
   const broken = new Map(

@@ -22,11 +22,17 @@ function cacheGrants(): Record<string, string[]> {
   };
 }
 
+// The default pull-through cache rule (ECR Public, prefix ecr-public): every fleet's manager and
+// jobs pull through it, which takes pull plus import and create under the prefix, nowhere else.
+const PULL_THROUGH = "arn:aws:ecr:eu-central-1:111122223333:repository/ecr-public/*";
+
 function ecrGrants(pull: string[], push: string[]): Record<string, string[]> {
   return {
     "ecr:GetAuthorizationToken": ["*"],
-    ...Object.fromEntries(PULL.map((a) => [a, [...pull].sort()])),
+    ...Object.fromEntries(PULL.map((a) => [a, [...pull, PULL_THROUGH].sort()])),
     ...Object.fromEntries(push.length ? PUSH.map((a) => [a, [...push].sort()]) : []),
+    "ecr:BatchImportUpstreamImage": [PULL_THROUGH],
+    "ecr:CreateRepository": [PULL_THROUGH],
   };
 }
 

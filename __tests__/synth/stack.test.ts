@@ -53,15 +53,36 @@ describe("the embedded default configuration", () => {
     expect(text).not.toMatch(/glrt-|GR1348941|registration_token/);
   });
 
-  test("ECR repositories are immutable, scanned, encrypted and have a lifecycle policy", () => {
+  test("ECR repositories are immutable (but the build cache tags), scanned, encrypted and have a lifecycle policy", () => {
     for (const [name, repo] of Object.entries(json.resource.aws_ecr_repository!)) {
-      expect(repo.image_tag_mutability).toBe("IMMUTABLE");
       expect(repo.image_scanning_configuration).toEqual({ scan_on_push: true });
       expect(repo.encryption_configuration).toEqual([{ encryption_type: "AES256" }]);
       const rules = JSON.parse(json.resource.aws_ecr_lifecycle_policy![name].policy).rules;
       expect(rules.map((r: any) => r.selection.tagStatus)).toEqual(["untagged", "tagged"]);
       expect(rules[1].selection).toMatchObject({ countType: "imageCountMoreThan", countNumber: 30 });
     }
+    expect(json.resource.aws_ecr_repository!["ci_docker-ecr"].image_tag_mutability).toBe("IMMUTABLE");
+    // apps/example-app keeps a BuildKit registry cache: only tags matching buildcache* move.
+    expect(json.resource.aws_ecr_repository!["apps_example-app"]).toMatchObject({
+      image_tag_mutability: "IMMUTABLE_WITH_EXCLUSION",
+      image_tag_mutability_exclusion_filter: [{ filter: "buildcache*", filter_type: "WILDCARD" }],
+    });
+  });
+
+  test("the pull-through cache for ECR Public: a rule, and a template for the repositories it creates (mutable, encrypted, expiring)", () => {
+    expect(json.resource.aws_ecr_pull_through_cache_rule!["ecr-public"]).toEqual({
+      ecr_repository_prefix: "ecr-public",
+      upstream_registry_url: "public.ecr.aws",
+    });
+    const template = json.resource.aws_ecr_repository_creation_template!["ecr-public"];
+    expect(template).toMatchObject({
+      prefix: "ecr-public",
+      applied_for: ["PULL_THROUGH_CACHE"],
+      image_tag_mutability: "MUTABLE",
+      encryption_configuration: [{ encryption_type: "AES256" }],
+    });
+    expect(JSON.parse(template.lifecycle_policy).rules.map((r: any) => r.selection.tagStatus)).toEqual(["untagged", "tagged"]);
+    expect(json.output.pull_through_cache!.value).toEqual({ "public.ecr.aws": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public" });
   });
 
   test("the cache bucket is encrypted, not public, TLS-only, and expires objects", () => {

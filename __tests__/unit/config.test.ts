@@ -29,7 +29,9 @@ test("the embedded default is valid and gets its defaults filled in", () => {
     ["docker-autoscaler", 1, {}],
   ]);
   // pull defaults to every fleet; push to none, here set.
-  expect(c.repositories[0]).toEqual({ name: "apps/example-app", pull: ["autoscaler", "merge-requests"], push: ["autoscaler"], usedAsJobImage: true });
+  expect(c.repositories[0]).toEqual({ name: "apps/example-app", pull: ["autoscaler", "merge-requests"], push: ["autoscaler"], usedAsJobImage: true, buildCache: true });
+  // The pull-through cache defaults to ECR Public, for every fleet.
+  expect(c.pullThroughCache).toEqual([{ prefix: "ecr-public", upstream: "public.ecr.aws", pull: ["autoscaler", "merge-requests"] }]);
   expect(c.ciImage.push).toEqual(["autoscaler"]);
 });
 

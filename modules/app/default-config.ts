@@ -8,7 +8,9 @@ import { RunnerStackConfigInput } from "../config/parse";
  * Two docker-autoscaler fleets of different trust share one CI image repository and one cache
  * bucket, each in its own cache namespace: `autoscaler` runs the protected branches' jobs and may
  * push the application image and new CI image versions; `merge-requests` runs untrusted
- * merge-request jobs, which may only pull. Every job gets a fresh worker instance.
+ * merge-request jobs, which may only pull. Every job gets a fresh worker instance. Upstream images
+ * come through the default ECR Public pull-through cache (`<registry>/ecr-public/docker/library/…`);
+ * the application repository keeps a BuildKit build cache under its `buildcache` tag.
  */
 export const DEFAULT_CONFIG: RunnerStackConfigInput = {
   name: "gitlab-runners",
@@ -20,7 +22,7 @@ export const DEFAULT_CONFIG: RunnerStackConfigInput = {
   },
   gitlab: { url: "https://gitlab.com" },
   ciImage: { repositoryName: "ci/docker-ecr", tag: "1.0.0", push: ["autoscaler"] },
-  repositories: [{ name: "apps/example-app", push: ["autoscaler"], usedAsJobImage: true }],
+  repositories: [{ name: "apps/example-app", push: ["autoscaler"], usedAsJobImage: true, buildCache: true }],
   fleets: [
     {
       name: "autoscaler",

@@ -6,6 +6,7 @@
  * on its way from the app through GitlabRunnerStack into GitlabRunnerEcr.
  */
 import { z } from "zod";
+import { DEFAULT_PULL_THROUGH_RULE, hasPullThroughCache } from "../aws/pull-through";
 import { checkConfig, checkRunners } from "./checks";
 import { ConfigError, describeIssue, formatPath } from "./errors";
 import { VariableRef, configShape, runnersShape } from "./schema";
@@ -19,13 +20,23 @@ export { EXECUTOR_NAMES as EXECUTORS, Executor } from "../executors";
 /** Deepest nesting of objects and lists a configuration may have (the schema needs 6). */
 export const MAX_CONFIG_DEPTH = 16;
 
-/** `pull` filled in: every fleet when left out; the removed `access` dropped (checks.ts refused it). */
-function withPullLists<C extends z.output<typeof runnersShape>>(c: C) {
-  return { ...c, repositories: c.repositories.map(({ access: _removed, ...r }) => ({ ...r, pull: r.pull ?? c.fleets.map((f) => f.name) })) };
+/**
+ * Defaults that depend on other fields: `pull` lists are every fleet when left out; the
+ * pull-through cache is the ECR Public rule where the region offers the feature. The removed
+ * `access` is dropped (checks.ts refused it).
+ */
+function withDefaults<C extends z.output<typeof runnersShape>>(c: C) {
+  const everyFleet = c.fleets.map((f) => f.name);
+  const rules = c.pullThroughCache ?? (hasPullThroughCache(c.aws.region) ? [DEFAULT_PULL_THROUGH_RULE] : []);
+  return {
+    ...c,
+    repositories: c.repositories.map(({ access: _removed, ...r }) => ({ ...r, pull: r.pull ?? everyFleet })),
+    pullThroughCache: rules.map((r) => ({ ...r, pull: "pull" in r && r.pull !== undefined ? r.pull : everyFleet })),
+  };
 }
 
-export const runnersSchema = runnersShape.superRefine(checkRunners).transform(withPullLists);
-export const configSchema = configShape.superRefine(checkConfig).transform(withPullLists);
+export const runnersSchema = runnersShape.superRefine(checkRunners).transform(withDefaults);
+export const configSchema = configShape.superRefine(checkConfig).transform(withDefaults);
 
 /** GitlabRunnerEcr's props as a library user writes them: optional fields may be left out. */
 export type RunnersConfigInput = z.input<typeof runnersSchema>;

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { ECR_REPOSITORY_NAME } from "../aws/names";
+import { UPSTREAM_URLS } from "../aws/pull-through";
 import { isKnownRegion } from "../aws/regions";
 import { EXECUTOR_NAMES, MIN_HOP_LIMIT_WITH_CONTAINERS } from "../executors";
 import { CREDENTIAL_HELPER_ALLOWLIST_RELEASES, DEFAULTS, hasCredentialHelperAllowlist } from "./defaults";
@@ -109,8 +110,27 @@ const repository = z.strictObject({
   /** Fleets whose jobs may push (and pull). */
   push: fleetNames.default([]),
   usedAsJobImage: z.boolean().default(false),
+  /** Tags matching buildcache* stay mutable (a BuildKit registry cache); other tags stay immutable. Created repositories only. */
+  buildCache: z.boolean().default(false),
   /** Removed: checks.ts explains the replacement. */
   access: z.unknown().optional(),
+});
+
+/** An ECR repository prefix: path segments of lowercase letters and digits joined by . _ - */
+const repositoryPrefix = z
+  .string()
+  .min(2, "must be 2 to 30 characters")
+  .max(30, "must be 2 to 30 characters")
+  .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, "must be an ECR repository prefix: lowercase letters, digits, and . _ - / between them");
+
+const pullThroughRule = z.strictObject({
+  /** Images of the upstream are pulled as <registry host>/<prefix>/<upstream path>. */
+  prefix: repositoryPrefix,
+  upstream: z.enum(UPSTREAM_URLS),
+  /** ARN of the Secrets Manager secret (named ecr-pullthroughcache/…) holding the upstream's credentials. */
+  credentialArn: z.string().optional(),
+  /** Fleets whose managers and jobs may pull through this rule; every fleet when left out. */
+  pull: fleetNames.optional(),
 });
 
 const workers = z.strictObject({
@@ -232,6 +252,8 @@ export const runnersShape = z.strictObject({
     .default(DEFAULTS.jobHopLimit),
   /** Lets `destroy` delete the cache bucket and the created repositories with their contents. */
   forceDestroy: z.boolean().default(DEFAULTS.forceDestroy),
+  /** ECR pull-through cache rules; the default is one for ECR Public where the region offers the feature. */
+  pullThroughCache: z.array(pullThroughRule).max(10).optional(),
   fleets: z.array(fleet).min(1, "needs at least one fleet").max(100, "may have at most 100 fleets"),
 });
 

@@ -5,6 +5,7 @@ import { ecrRegistryHost, ecrRepositoryArn, parseEcrRepositoryArn } from "../aws
 import { DEFAULTS } from "../config/defaults";
 import { grantEcrPull, grantEcrPullPush } from "../iam/ecr-actions";
 import { Grantee } from "../iam/managed-policy";
+import { acknowledgeRule } from "../rules/aspect";
 import { terraformName } from "../support/terraform-names";
 
 /** An ECR repository, created by the stack or referenced by ARN. */
@@ -63,6 +64,11 @@ export interface PrivateEcrRepositoryProps {
   readonly encryption?: "AES256" | "KMS";
   /** Lets `destroy` delete the repository with its images. @default false */
   readonly forceDelete?: boolean;
+  /**
+   * Tags (ECR wildcard filters) that stay mutable while every other tag is immutable: a BuildKit
+   * registry cache (`buildcache*`) moves with each build. @default none
+   */
+  readonly mutableTags?: readonly string[];
 }
 
 /**
@@ -91,14 +97,27 @@ export class PrivateEcrRepository extends EcrRepositoryBase {
     this.registryHost = ecrRegistryHost(props.accountId, props.region);
 
     const address = terraformName(props.repositoryName);
+    const mutableTags = props.mutableTags ?? [];
     this.repository = new EcrRepository(this, "repository", {
       name: props.repositoryName,
-      imageTagMutability: "IMMUTABLE",
+      ...(mutableTags.length === 0
+        ? { imageTagMutability: "IMMUTABLE" }
+        : {
+            imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+            imageTagMutabilityExclusionFilter: mutableTags.map((filter) => ({ filter, filterType: "WILDCARD" })),
+          }),
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: props.encryption ?? DEFAULTS.ciImage.encryption }],
       ...(props.forceDelete === true ? { forceDelete: true } : {}),
     });
     this.repository.overrideLogicalId(address);
+    if (mutableTags.length > 0) {
+      acknowledgeRule(
+        this.repository,
+        "ecr-immutable-scanned",
+        `Build cache tags (${mutableTags.join(", ")}) move with each build; release tags stay immutable`,
+      );
+    }
 
     const lifecycle = new EcrLifecyclePolicy(this, "lifecycle", {
       repository: this.repository.name,

@@ -8,8 +8,15 @@ import { jsonTexts } from "../support/json-strings";
 import { terraformName } from "../support/terraform-names";
 import { CacheBucket } from "./cache-bucket";
 import { IEcrRepository, PrivateEcrRepository } from "./ecr-repository";
+import { PullThroughCacheRule } from "./pull-through-cache";
 import { RunnerFleet } from "./runner-fleet";
 import { resolveVariables } from "./stack-variables";
+
+export interface PullThroughCache {
+  readonly rule: PullThroughCacheRule;
+  /** Fleets whose managers and jobs may pull through it. */
+  readonly pull: readonly string[];
+}
 
 export interface ApplicationRepository {
   readonly repository: IEcrRepository;
@@ -18,7 +25,12 @@ export interface ApplicationRepository {
   /** Fleets whose jobs may push (and pull). */
   readonly push: readonly string[];
   readonly usedAsJobImage: boolean;
+  /** Tags matching BUILD_CACHE_TAGS stay mutable (a created repository's BuildKit registry cache). */
+  readonly buildCache: boolean;
 }
+
+/** Tags of a repository with `buildCache` that stay mutable: the BuildKit registry cache's. */
+export const BUILD_CACHE_TAGS = ["buildcache*"];
 
 /** GitlabRunnerEcr's props: the configuration file's fields but `backend`; `aws` may come from the stack's provider. */
 export type GitlabRunnerEcrProps = Omit<RunnersConfigInput, "aws"> & { readonly aws?: RunnersConfigInput["aws"] };
@@ -56,6 +68,8 @@ export class GitlabRunnerEcr extends Construct {
   readonly ciImage: PrivateEcrRepository;
   readonly ciImageUri: string;
   readonly applicationRepositories: readonly ApplicationRepository[];
+  /** ECR pull-through cache rules, with the fleets that may pull through each. */
+  readonly pullThroughCache: readonly PullThroughCache[];
   readonly cache: CacheBucket;
   readonly fleets: readonly RunnerFleet[];
   /** The security rules checking this construct's stack at synthesis. */
@@ -100,9 +114,15 @@ export class GitlabRunnerEcr extends Construct {
               region,
               encryption: c.ciImage.encryption,
               forceDelete: c.forceDestroy,
+              mutableTags: r.buildCache ? BUILD_CACHE_TAGS : [],
             });
-      return { repository, pull: r.pull, push: r.push, usedAsJobImage: r.usedAsJobImage };
+      return { repository, pull: r.pull, push: r.push, usedAsJobImage: r.usedAsJobImage, buildCache: r.buildCache };
     });
+
+    this.pullThroughCache = c.pullThroughCache.map((r) => ({
+      rule: new PullThroughCacheRule(this, terraformName("pull-through", r.prefix), { ...r, accountId, region }),
+      pull: r.pull,
+    }));
 
     this.cache = new CacheBucket(this, "cache", {
       bucketName: c.cache.bucketName ?? `${c.name}-cache-${accountId}-${region}`,
@@ -137,6 +157,13 @@ export class GitlabRunnerEcr extends Construct {
 
       // The manager resolves its job images' registry credentials itself, in every executor mode.
       for (const repository of jobImageRepositories) repository.grantPull(fleet.managerPolicy);
+      // Images and services from an upstream come through the cache: the worker's Docker daemon
+      // pulls them with the login the manager's credential helper made (so ECR sees the manager's
+      // role), and a FROM in docker build is pulled with the job's own login (the job's role).
+      for (const cache of this.pullThroughCache.filter((p) => p.pull.includes(f.name))) {
+        cache.rule.grantPull(fleet.managerPolicy);
+        cache.rule.grantPull(fleet.jobPolicy);
+      }
       // It also signs the cache's pre-signed URLs.
       this.cache.grantReadWrite(fleet.managerPolicy);
       // Job containers (docker: on the manager; otherwise on workers) use the role of the instance
@@ -171,6 +198,11 @@ export class GitlabRunnerEcr extends Construct {
       "Application image repositories, by name",
     );
     out("cache_bucket_name", this.cache.bucketName, "Shared runner cache bucket");
+    out(
+      "pull_through_cache",
+      Object.fromEntries(this.pullThroughCache.map(({ rule }) => [rule.upstream, `${rule.registryHost}/${rule.prefix}`])),
+      "Pull-through cache prefixes, by upstream registry: pull <prefix>/<upstream path> instead of the upstream",
+    );
     out(
       "fleets",
       Object.fromEntries(

@@ -5,6 +5,8 @@ import { Grantee, ManagedPolicy } from "./managed-policy";
 // uses "*".
 export const ECR_LOGIN_ACTIONS = ["ecr:GetAuthorizationToken"] as const;
 export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
+/** Pulling through a pull-through cache rule: import from the upstream, create the cached repository on first pull. */
+export const ECR_PULL_THROUGH_ACTIONS = ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"] as const;
 export const ECR_PUSH_ACTIONS = ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"] as const;
 
 export function grantEcrPull(grantee: Grantee, repositoryArn: string): void {
