@@ -194,7 +194,7 @@ function prepareVariant() {
   execFileSync("git", ["init", "-q"], { cwd: copy });
   execFileSync("git", ["add", "-A"], { cwd: copy });
 
-  run("npm ci (committed lockfile)", "npm", ["ci", "--no-audit", "--no-fund"], { cwd: copy });
+  run("npm ci (committed lockfile)", "npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: copy });
   for (const [bin, target] of BIN_ALIASES) {
     fs.symlinkSync(path.join("..", target), path.join(copy, "node_modules", ".bin", bin));
   }

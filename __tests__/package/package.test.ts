@@ -1,0 +1,72 @@
+// The library as a consumer gets it: `npm pack` in a fresh clone (its prepare script builds dist/),
+// the tarball installed into a new project that synthesizes a stack with GitlabRunnerEcr, and an
+// `npm install` straight from the git repository. Slow (a clone's npm ci, a git install's own
+// install): tools/node-matrix.sh sets GRE_PACKAGE_TEST=skip for the Node 22 and 24 passes.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(__dirname, "..", "..");
+const run = process.env.GRE_PACKAGE_TEST === "skip" ? describe.skip : describe;
+const NPM = ["--no-audit", "--no-fund", "--prefer-offline"];
+
+/** A consumer's app: one GitlabRunnerEcr beside its own provider; a second one in the same stack must be refused. */
+const CONSUMER_APP = `
+const { App, TerraformStack, Testing } = require("cdktf");
+const { AwsProvider } = require("@cdktf/provider-aws/lib/provider");
+const { GitlabRunnerEcr } = require("gitlab-runner-ecr");
+const app = new App({ outdir: process.argv[2] });
+const stack = new TerraformStack(app, "consumer");
+new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] });
+const props = {
+  name: "consumer-runners",
+  network: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"] },
+  gitlab: { url: "https://gitlab.example.com" },
+  ciImage: { repositoryName: "ci/image", tag: "1.0.0" },
+  fleets: [{ name: "scale", executor: "docker-autoscaler", runnerTokenSsmParameter: "/consumer/token", workers: {} }],
+};
+new GitlabRunnerEcr(stack, "runners", props);
+let refused = "";
+try { new GitlabRunnerEcr(stack, "more", { ...props, name: "consumer-more" }); } catch (e) { refused = e.message; }
+const json = JSON.parse(Testing.synth(stack, true));
+process.stdout.write(JSON.stringify({ modules: Object.keys(json.module), image: json.module.runner_scale.runner_worker_docker_options.image, refused }));
+`;
+
+run("the packaged library", () => {
+  let dir: string;
+  let clone: string;
+  let tarball: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "gre-package-"));
+    clone = join(dir, "clone");
+    execFileSync("git", ["clone", "-q", ROOT, clone]);
+    execFileSync("npm", ["ci", ...NPM], { cwd: clone, stdio: "ignore" });
+    execFileSync("npm", ["pack", "--pack-destination", dir], { cwd: clone, stdio: "ignore" });
+    tarball = join(dir, readdirSync(dir).find((f) => f.endsWith(".tgz"))!);
+  }, 240_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function consumer(name: string, spec: string): string {
+    const project = join(dir, name);
+    mkdirSync(project);
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true }));
+    execFileSync("npm", ["install", ...NPM, spec], { cwd: project, stdio: "ignore" });
+    return project;
+  }
+
+  test("npm pack from a fresh clone: installed into a new project, it synthesizes a consumer stack and refuses a second instance", () => {
+    const project = consumer("from-tarball", tarball);
+    writeFileSync(join(project, "app.js"), CONSUMER_APP);
+    const result = JSON.parse(execFileSync(process.execPath, ["app.js", join(project, "out")], { cwd: project, encoding: "utf8" }));
+    expect(result.modules).toEqual(["runner_scale"]);
+    expect(result.image).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/image:1.0.0");
+    expect(result.refused).toMatch(/consumer\/more: stack consumer already holds a GitlabRunnerEcr \(consumer\/runners\)/);
+  }, 120_000);
+
+  test("npm install from the git repository gives a built package whose require exports GitlabRunnerEcr", () => {
+    const project = consumer("from-git", `git+file://${clone}`);
+    const exported = execFileSync(process.execPath, ["-e", 'process.stdout.write(typeof require("gitlab-runner-ecr").GitlabRunnerEcr)'], { cwd: project, encoding: "utf8" });
+    expect(exported).toBe("function");
+  }, 240_000);
+});
