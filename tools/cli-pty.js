@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run build:pty`: makes the cdktf CLI start on this Node.js. cdktf-cli 0.21 loads
 // @cdktf/node-pty-prebuilt-multiarch at start-up (every command, synth included); that package ships
-// binaries up to ABI 127 (Node 22) and builds the rest in an install script, which .npmrc turns off.
+// binaries up to ABI 127 (Node 22) and builds the rest in an install script, which package.json's allowScripts denies.
 // So: if the module already works here (prebuilt, or built earlier), do nothing; otherwise compile
 // it with node-gyp (npm's own copy) into the package's build/Release/, where its loader looks when
 // no prebuilt binary fits, and check it again. Prebuilt binaries keep precedence, so one
