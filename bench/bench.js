@@ -7,7 +7,7 @@
 //  4. `npx cdktf synth` end to end (and the CLI's own start-up), and `npm test`,
 //  5. the app command and the CLI's synthesis on Node 22 and 24 (tools/node-dist.sh) and on the
 //     CDK Terrain variant (tools/check-cdktn.js builds it in a temporary copy), side by side.
-// Writes bench/results.json and bench/results.md, and the table into README.md between markers.
+// Writes bench/results.json and bench/results.md (the README links to the latter).
 "use strict";
 const { execFileSync, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -243,9 +243,5 @@ const md = [
 
 fs.writeFileSync(path.join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
 fs.writeFileSync(path.join(__dirname, "results.md"), md + "\n");
-const readmePath = path.join(root, "README.md");
-const readme = fs.readFileSync(readmePath, "utf8");
-const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
-if (marked.test(readme)) fs.writeFileSync(readmePath, readme.replace(marked, `$1${md}\n$2`));
 process.stdout.write(md + "\n");
 fs.rmSync(work, { recursive: true, force: true });

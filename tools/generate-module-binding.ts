@@ -28,7 +28,7 @@ export interface ModuleReference {
 }
 
 /** The project root: the nearest folder above this file with a package.json (works from src and dist). */
-function projectRoot(from = __dirname): string {
+export function projectRoot(from = __dirname): string {
   return existsSync(join(from, "package.json")) ? from : projectRoot(dirname(from));
 }
 

@@ -67,15 +67,6 @@ describe("CI image Dockerfile (parsed)", () => {
     expect(image.argsAfterFrom).toContain("BASE_IMAGE");
     expect(image.labels["org.opencontainers.image.description"]).toMatch(/ECR/);
   });
-
-  it("explains in a comment why credsStore is right here while the runner uses credHelpers", () => {
-    const comments = DockerfileParser.parse(readFileSync(CI_IMAGE_DOCKERFILE, "utf8"))
-      .getComments()
-      .map((c) => c.getContent())
-      .join("\n");
-    expect(comments).toMatch(/credsStore/);
-    expect(comments).toMatch(/credHelpers/);
-  });
 });
 
 describe("CI image Dockerfile parser helper", () => {

@@ -103,17 +103,19 @@ const acknowledgementReason = z
   .refine((r) => !/[\p{Cc}|`<>$\\{}]/u.test(r), "may not hold control characters or | ` < > $ \\ { } (it is shown in a Markdown table)");
 
 const repository = z.strictObject({
-  name: ecrRepositoryName.optional(),
-  arn: z.string().optional(),
-  /** Fleets whose jobs may pull; every fleet when left out. */
-  pull: fleetNames.optional(),
-  /** Fleets whose jobs may push (and pull). */
-  push: fleetNames.default([]),
-  usedAsJobImage: z.boolean().default(false),
-  /** Tags matching buildcache* stay mutable (a BuildKit registry cache); other tags stay immutable. Created repositories only. */
-  buildCache: z.boolean().default(false),
-  /** Removed: checks.ts explains the replacement. */
-  access: z.unknown().optional(),
+  name: ecrRepositoryName.optional().describe("A repository the stack creates: immutable tags, scan on push, encryption, lifecycle. One of name and arn."),
+  arn: z.string().optional().describe("An existing repository by ARN, any account or region of the stack's partition; one in another account must allow your roles in its repository policy. One of name and arn."),
+  pull: fleetNames.optional().describe("Fleets whose jobs may pull; every fleet when left out."),
+  push: fleetNames.default([]).describe("Fleets whose jobs may push (and pull). Replaces the removed access field."),
+  usedAsJobImage: z
+    .boolean()
+    .default(false)
+    .describe("Jobs run images from it as image: the managers of the fleets that may pull it get pull rights and a credHelpers entry for its registry."),
+  buildCache: z
+    .boolean()
+    .default(false)
+    .describe("Tags matching buildcache* stay mutable for a BuildKit registry cache; every other tag stays immutable. Created repositories only."),
+  access: z.unknown().optional().describe("Removed: refused with its replacement (pull and push)."),
 });
 
 /** An ECR repository prefix: path segments of lowercase letters and digits joined by . _ - */
@@ -124,50 +126,59 @@ const repositoryPrefix = z
   .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, "must be an ECR repository prefix: lowercase letters, digits, and . _ - / between them");
 
 const pullThroughRule = z.strictObject({
-  /** Images of the upstream are pulled as <registry host>/<prefix>/<upstream path>. */
-  prefix: repositoryPrefix,
-  upstream: z.enum(UPSTREAM_URLS),
-  /** ARN of the Secrets Manager secret (named ecr-pullthroughcache/…) holding the upstream's credentials. */
-  credentialArn: z.string().optional(),
-  /** Fleets whose managers and jobs may pull through this rule; every fleet when left out. */
-  pull: fleetNames.optional(),
+  prefix: repositoryPrefix.describe("Repository prefix: upstream images are pulled as <registry host>/<prefix>/<upstream path>."),
+  upstream: z.enum(UPSTREAM_URLS).describe("Upstream registry. Docker, GitHub and GitLab registries need credentialArn."),
+  credentialArn: z
+    .string()
+    .optional()
+    .describe("ARN of the Secrets Manager secret (named ecr-pullthroughcache/…, in the stack's account and region) holding the upstream's credentials."),
+  pull: fleetNames.optional().describe("Fleets whose managers and jobs may pull through this rule; every fleet when left out."),
 });
 
 const workers = z.strictObject({
-  instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES)).default([...DEFAULTS.workers.instanceTypes]),
-  maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES)).default(DEFAULTS.workers.maxInstances),
-  idleCount: z.number().int().min(0).max(500).default(DEFAULTS.workers.idleCount),
-  idleTimeMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.workers.idleTimeMinutes),
-  spot: z.boolean().default(DEFAULTS.workers.spot),
-  rootVolumeGiB: z.number().int().min(8).max(16384).default(DEFAULTS.workers.rootVolumeGiB),
+  instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES)).default([...DEFAULTS.workers.instanceTypes]).describe("Worker instance types, the first the default. docker+machine takes exactly one."),
+  maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES)).default(DEFAULTS.workers.maxInstances).describe("Most worker instances at once."),
+  idleCount: z.number().int().min(0).max(500).default(DEFAULTS.workers.idleCount).describe("Idle workers kept ready (hides the start-up of a fresh instance per job)."),
+  idleTimeMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.workers.idleTimeMinutes).describe("How long an idle worker lives."),
+  spot: z.boolean().default(DEFAULTS.workers.spot).describe("Spot instances."),
+  rootVolumeGiB: z.number().int().min(8).max(16384).default(DEFAULTS.workers.rootVolumeGiB).describe("Worker root volume."),
   amiId: z
     .string()
     .regex(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be an AMI id such as ami-0123456789abcdef0")
-    .optional(),
-  /** docker+machine only: the one subnet of the workers (and their manager), one of network.subnetIds. */
-  subnetId: zodSchema(SUBNET_ID).optional(),
-  /** Jobs a worker instance runs before it is replaced; 1: every job gets a fresh instance. */
-  maxJobsPerInstance: z.number().int().min(1).max(1000).default(DEFAULTS.workers.maxJobsPerInstance),
+    .optional()
+    .describe("Worker AMI (module default when left out). With docker-autoscaler a custom AMI needs Docker and the user ubuntu."),
+  subnetId: zodSchema(SUBNET_ID)
+    .optional()
+    .describe("docker+machine only: the one subnet of the workers and their manager, one of network.subnetIds (default: the first)."),
+  maxJobsPerInstance: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(DEFAULTS.workers.maxJobsPerInstance)
+    .describe("Jobs a worker runs before it is replaced (max_use_count, destroy_after_max_builds). 1: every job gets a fresh instance."),
 });
 
 const fleet = z.strictObject({
-  name: fleetName,
-  executor: z.enum(EXECUTOR_NAMES),
-  runnerTokenSsmParameter: literalOrVariable(zodSchema(SSM_PARAMETER_NAME)),
-  maxConcurrentJobs: literalOrVariable(zodSchema(MAX_CONCURRENT_JOBS)).default(DEFAULTS.fleet.maxConcurrentJobs),
+  name: fleetName.describe("Fleet name: the module's environment is <name>-<fleet> (44 characters at most); Terraform addresses derive from it."),
+  executor: z.enum(EXECUTOR_NAMES).describe("Where jobs run: docker-autoscaler and docker+machine on workers, docker on the manager (needs acknowledge.jobs-not-on-manager)."),
+  runnerTokenSsmParameter: literalOrVariable(zodSchema(SSM_PARAMETER_NAME)).describe("Name of the SSM SecureString parameter holding this runner's authentication token."),
+  maxConcurrentJobs: literalOrVariable(zodSchema(MAX_CONCURRENT_JOBS)).default(DEFAULTS.fleet.maxConcurrentJobs).describe("concurrent of the runner manager."),
   manager: z
     .strictObject({
-      instanceType: literalOrVariable(zodSchema(INSTANCE_TYPE)).default(DEFAULTS.fleet.managerInstanceType),
+      instanceType: literalOrVariable(zodSchema(INSTANCE_TYPE))
+        .default(DEFAULTS.fleet.managerInstanceType)
+        .describe("Manager instance type (with docker, jobs run here: size it for them)."),
     })
     .default({ instanceType: DEFAULTS.fleet.managerInstanceType }),
-  workers: workers.optional(),
-  /** Security rules accepted for this fleet's constructs, with the reason. */
+  workers: workers.optional().describe("Worker settings: required for docker+machine and docker-autoscaler, refused for docker."),
   acknowledge: z
     .record(
       z.string().refine((id) => ACKNOWLEDGEABLE_RULES.includes(id), `must name a security rule that can be acknowledged: ${ACKNOWLEDGEABLE_RULES.join(", ")}`),
       acknowledgementReason,
     )
-    .default({}),
+    .default({})
+    .describe("Security rules accepted for this fleet's constructs: rule id -> reason (10-500 characters), listed in review.md."),
 });
 
 /** S3 object key of the state: path segments of safe characters. */
@@ -186,45 +197,55 @@ const localStatePath = z
 const backend = z.discriminatedUnion(
   "type",
   [
-    z.strictObject({ type: z.literal("local"), path: localStatePath.optional() }),
     z.strictObject({
-      type: z.literal("s3"),
-      bucket: bucketName,
-      key: stateKey,
-      region,
-      /** ARN of a KMS key or alias in `region`. */
-      kmsKeyId: z.string().optional(),
+      type: z.literal("local").describe("Local state file."),
+      path: localStatePath
+        .optional()
+        .describe("Relative to cdktf.out/stacks/<name>, inside the project folder, ending in .tfstate (default ../../../terraform.<name>.tfstate)."),
+    }),
+    z.strictObject({
+      type: z.literal("s3").describe("S3 state, always encrypt = true and use_lockfile = true (Terraform >= 1.10)."),
+      bucket: bucketName.describe("State bucket."),
+      key: stateKey.describe("State object key."),
+      region: region.describe("Region of the state bucket, in the stack's partition."),
+      kmsKeyId: z.string().optional().describe("ARN of a KMS key or alias in the bucket's region (recommended with docker-autoscaler: the state holds its workers' SSH key)."),
     }),
   ],
 );
 
 const ciImage = z.strictObject({
-  repositoryName: ecrRepositoryName,
+  repositoryName: ecrRepositoryName.describe("Repository of the CI image, created by the stack."),
   tag: z
     .string()
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag: up to 128 letters, digits, _ . -")
-    .optional(),
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256: followed by 64 hex digits").optional(),
-  keepTaggedImages: z.number().int().min(1).max(1000).default(DEFAULTS.ciImage.keepTaggedImages),
-  untaggedExpiryDays: z.number().int().min(1).max(365).default(DEFAULTS.ciImage.untaggedExpiryDays),
-  encryption: z.enum(["AES256", "KMS"]).default(DEFAULTS.ciImage.encryption),
-  /** Fleets whose jobs may push new CI image versions. */
-  push: fleetNames.default([]),
+    .optional()
+    .describe("The runners' default image by tag (one of tag and digest)."),
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256: followed by 64 hex digits").optional().describe("The runners' default image by digest (one of tag and digest)."),
+  keepTaggedImages: z.number().int().min(1).max(1000).default(DEFAULTS.ciImage.keepTaggedImages).describe("Lifecycle: tagged images kept per repository the stack creates."),
+  untaggedExpiryDays: z.number().int().min(1).max(365).default(DEFAULTS.ciImage.untaggedExpiryDays).describe("Lifecycle: untagged images expire after this many days."),
+  encryption: z.enum(["AES256", "KMS"]).default(DEFAULTS.ciImage.encryption).describe("Encryption at rest of the repositories the stack creates."),
+  push: fleetNames.default([]).describe("Fleets whose jobs may push new CI image versions (the example pipeline's ci-image job runs on one)."),
 });
 
 /** What GitlabRunnerEcr needs: everything but the app's own settings (the state backend). */
 export const runnersShape = z.strictObject({
   name: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, "must be 3-24 characters: lowercase letters, digits and -, starting with a letter"),
-  aws: z.strictObject({ region, accountId }),
-  tags: tags.default({}),
+    .regex(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, "must be 3-24 characters: lowercase letters, digits and -, starting with a letter")
+    .describe("Stack name (the folder in cdktf.out/stacks/) and prefix of every name the stack gives."),
+  aws: z.strictObject({
+    region: region.describe("Region of everything the stack creates (aws, aws-cn or aws-us-gov)."),
+    accountId: accountId.describe("Account the stack deploys to, quoted in YAML. ARNs and registry hosts are written from it; the provider refuses any other account."),
+  }),
+  tags: tags.default({}).describe("Provider default_tags and the module's tags: AWS tag characters, at most 40, no Name, no aws: keys."),
   network: z.strictObject({
-    vpcId: literalOrVariable(zodSchema(VPC_ID)),
-    subnetIds: literalOrVariable(zodSchema(SUBNET_IDS)),
+    vpcId: literalOrVariable(zodSchema(VPC_ID)).describe("VPC of managers and workers."),
+    subnetIds: literalOrVariable(zodSchema(SUBNET_IDS)).describe(
+      "Subnets. docker-autoscaler: workers in all, manager in the first; docker+machine: one (workers.subnetId); docker: the manager in the first.",
+    ),
   }),
   gitlab: z.strictObject({
-    url: literalOrVariable(zodSchema(GITLAB_URL)),
+    url: literalOrVariable(zodSchema(GITLAB_URL)).describe("GitLab instance: https, host, port and path only (it goes into a shell script on the manager)."),
     runnerVersion: z
       .string()
       .regex(/^\d+\.\d+\.\d+$/, `must be a GitLab Runner release such as ${DEFAULTS.runnerVersion}`)
@@ -232,16 +253,19 @@ export const runnersShape = z.strictObject({
         hasCredentialHelperAllowlist,
         `must be ${CREDENTIAL_HELPER_ALLOWLIST_RELEASES.join(", ")} or later in its line: earlier releases run any credential helper a job's DOCKER_AUTH_CONFIG names, on the manager`,
       )
-      .default(DEFAULT_RUNNER_VERSION),
+      .default(DEFAULT_RUNNER_VERSION)
+      .describe(`GitLab Runner release on the managers; at least ${CREDENTIAL_HELPER_ALLOWLIST_RELEASES.join(", ")} in its line.`),
   }),
   ciImage,
-  repositories: z.array(repository).max(200).default([]),
+  repositories: z.array(repository).max(200).default([]).describe("Application image repositories."),
   cache: z
     .strictObject({
-      bucketName: bucketName.optional(),
-      expirationDays: z.number().int().min(1).max(3650).default(DEFAULTS.cache.expirationDays),
-      /** One cache namespace for every fleet (gitlab-runner's Shared = true). */
-      shareBetweenFleets: z.boolean().default(DEFAULTS.cache.shareBetweenFleets),
+      bucketName: bucketName.optional().describe("Cache bucket, created by the stack (default <name>-cache-<accountId>-<region>)."),
+      expirationDays: z.number().int().min(1).max(3650).default(DEFAULTS.cache.expirationDays).describe("Cache objects expire after this many days."),
+      shareBetweenFleets: z
+        .boolean()
+        .default(DEFAULTS.cache.shareBetweenFleets)
+        .describe("One cache namespace for every fleet (gitlab-runner Shared = true): any fleet's jobs can then read and overwrite any other's cache."),
     })
     .default({ ...DEFAULTS.cache }),
   metadataHopLimit: z
@@ -249,16 +273,25 @@ export const runnersShape = z.strictObject({
     .int()
     .min(MIN_HOP_LIMIT_WITH_CONTAINERS, `must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS}: job containers reach the instance role through one more network hop`)
     .max(64)
-    .default(DEFAULTS.jobHopLimit),
-  /** Lets `destroy` delete the cache bucket and the created repositories with their contents. */
-  forceDestroy: z.boolean().default(DEFAULTS.forceDestroy),
-  /** ECR pull-through cache rules; the default is one for ECR Public where the region offers the feature. */
-  pullThroughCache: z.array(pullThroughRule).max(10).optional(),
-  fleets: z.array(fleet).min(1, "needs at least one fleet").max(100, "may have at most 100 fleets"),
+    .default(DEFAULTS.jobHopLimit)
+    .describe("IMDSv2 hop limit where job containers run (workers; the manager with docker). Managers of worker executors always get 1."),
+  forceDestroy: z
+    .boolean()
+    .default(DEFAULTS.forceDestroy)
+    .describe("Lets destroy delete the cache bucket and the created repositories with their objects and images."),
+  pullThroughCache: z
+    .array(pullThroughRule)
+    .max(10)
+    .optional()
+    .describe("ECR pull-through cache rules. Default: ECR Public as ecr-public where the region offers the feature (not China or GovCloud); [] for none."),
+  fleets: z.array(fleet).min(1, "needs at least one fleet").max(100, "may have at most 100 fleets").describe("Runner fleets: one registration and one module instance each."),
 });
 
 /** The app's configuration: the runners and the state backend of their stack. */
-export const configShape = z.strictObject({ ...runnersShape.shape, backend: backend.default({ type: "local" }) });
+export const configShape = z.strictObject({
+  ...runnersShape.shape,
+  backend: backend.default({ type: "local" }).describe("Terraform state backend of the app's stack (not a GitlabRunnerEcr prop)."),
+});
 
 /** The parsed fields of GitlabRunnerEcr's props, before the cross-field checks and the final transform. */
 export type RunnersShape = z.output<typeof runnersShape>;

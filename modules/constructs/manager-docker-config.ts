@@ -1,22 +1,8 @@
 /**
- * How the runner manager logs in to ECR to pull job images, without any stored password.
- *
- * The gitlab-runner service runs as root, and for the docker executors it resolves a job image's
- * credentials itself (helpers/docker/auth in gitlab-runner), in this order, first match per
- * registry winning: DOCKER_AUTH_CONFIG from the job's variables, then `<home>/.docker/config.json`
- * of the process user (HOME, else the user's home: /root; DOCKER_CONFIG is not read), then the job
- * payload's credentials. We write `/root/.docker/config.json` at install time, because:
- *  - a DOCKER_AUTH_CONFIG in config.toml `environment` is replaced outright by any CI/CD variable of
- *    the same name in a project or group, so one project's variable would break ECR pulls;
- *  - since GitLab Runner 19.4 (and 19.3.2, 19.2.4, 19.1.3) helpers named by a job-supplied
- *    DOCKER_AUTH_CONFIG no longer run unless `allowed_docker_credential_helpers` lists them, which
- *    the module cannot set; the runner's own config.json is not job-supplied.
- *
- * Per-host `credHelpers`, never `credsStore`: with credsStore the runner asks the helper to list all
- * credentials, which ecr-login can only do for one default region and account. With credHelpers
- * the runner calls `get` for each listed host, and ecr-login takes the region and account from the
- * host name. The runner calls every listed helper on each pull and drops the whole file if one
- * fails, so list only hosts the manager role may pull from.
+ * The runner manager's ECR login: `/root/.docker/config.json` with per-host `credHelpers`, written
+ * before the runner starts. docs/ecr-login.md says why this file, why credHelpers, and why not
+ * DOCKER_AUTH_CONFIG. The runner calls every listed helper on each pull and drops the whole file if
+ * one fails, so list only hosts the manager may pull from.
  */
 
 /** The credHelpers document for the given registry hosts (sorted, deduplicated). */
