@@ -18,7 +18,12 @@ export {
   parseRunnersConfig,
 } from "./modules/config/parse";
 export { RunnerFleet, RunnerFleetProps, RunnerWorkersProps } from "./modules/constructs/runner-fleet";
-export { IEcrRepository, PrivateEcrRepository, PrivateEcrRepositoryProps, ExistingEcrRepository } from "./modules/constructs/ecr-repository";
+export {
+  IEcrRepository,
+  PrivateEcrRepository,
+  PrivateEcrRepositoryProps,
+  ExistingEcrRepository,
+} from "./modules/constructs/ecr-repository";
 export { CacheBucket, CacheBucketProps } from "./modules/constructs/cache-bucket";
 export { ManagedPolicy, ManagedPolicyProps, IGrantee, Grantee, PolicyDocument, PolicyStatement } from "./modules/iam/managed-policy";
 export { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./modules/generated/gitlab-runner-module.generated";

@@ -58,7 +58,14 @@ function measure(cmd, args, env = {}, cwd = root) {
 function stats(label, samples) {
   const times = samples.map((s) => s.seconds).sort((a, b) => a - b);
   const median = times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
-  return { label, runs: samples.length, median, min: times[0], max: times[times.length - 1], peakRssMb: Math.max(...samples.map((s) => s.rssMb)) };
+  return {
+    label,
+    runs: samples.length,
+    median,
+    min: times[0],
+    max: times[times.length - 1],
+    peakRssMb: Math.max(...samples.map((s) => s.rssMb)),
+  };
 }
 
 function series(label, runs, cmd, args, env, cwd) {
@@ -118,14 +125,23 @@ fs.writeFileSync(
     "",
   ].join("\n"),
 );
-const baseline = series("naive baseline (ts-node type-check + root import)", BASELINE_RUNS, process.execPath, ["-r", "ts-node/register", baselineEntry], {
-  ...appEnv,
-  TS_NODE_PROJECT: path.join(root, "tsconfig.json"),
-  TS_NODE_TRANSPILE_ONLY: "false",
-});
+const baseline = series(
+  "naive baseline (ts-node type-check + root import)",
+  BASELINE_RUNS,
+  process.execPath,
+  ["-r", "ts-node/register", baselineEntry],
+  {
+    ...appEnv,
+    TS_NODE_PROJECT: path.join(root, "tsconfig.json"),
+    TS_NODE_TRANSPILE_ONLY: "false",
+  },
+);
 
 const fleets = [1, 10, 100].map((n) => {
-  const s = series(`app command, ${n} fleet(s)`, 5, process.execPath, ["tools/app.js"], { ...appEnv, GITLAB_RUNNER_ECR_CONFIG: fleetsConfig(n) });
+  const s = series(`app command, ${n} fleet(s)`, 5, process.execPath, ["tools/app.js"], {
+    ...appEnv,
+    GITLAB_RUNNER_ECR_CONFIG: fleetsConfig(n),
+  });
   return { fleets: n, ...s };
 });
 const growthPerFleetMs = ((fleets[2].median - fleets[0].median) / 99) * 1000;
@@ -155,7 +171,11 @@ const { useNode22, prepareVariant } = require("../tools/check-cdktn.js");
 const nodeBin = (major) => execFileSync("bash", [path.join(root, "tools", "node-dist.sh"), major], { encoding: "utf8" }).trim();
 const node22 = useNode22();
 const node24 = nodeBin("24");
-execFileSync("npm", ["run", "--silent", "build:pty"], { cwd: root, env: { ...baseEnv, PATH: `${node24}:${process.env.PATH}` }, stdio: "ignore" });
+execFileSync("npm", ["run", "--silent", "build:pty"], {
+  cwd: root,
+  env: { ...baseEnv, PATH: `${node24}:${process.env.PATH}` },
+  stdio: "ignore",
+});
 const cdktnCopy = prepareVariant();
 const duMb = (dir) => Number(execFileSync("du", ["-sm", dir], { encoding: "utf8" }).split("\t")[0]);
 const variantSpecs = [

@@ -8,7 +8,8 @@ export const EXECUTOR_NAMES = ["docker", "docker+machine", "docker-autoscaler"] 
 export type Executor = (typeof EXECUTOR_NAMES)[number];
 
 /** Module inputs that hold instance metadata options. */
-export type MetadataInput = "runner_metadata_options" | "runner_worker_docker_machine_ec2_metadata_options" | "runner_worker_docker_autoscaler_instance";
+export type MetadataInput =
+  "runner_metadata_options" | "runner_worker_docker_machine_ec2_metadata_options" | "runner_worker_docker_autoscaler_instance";
 
 export interface ExecutorTraits {
   /** Where job containers run, and so whose instance role they hold. */

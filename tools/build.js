@@ -31,7 +31,11 @@ function sourceFiles(root) {
 function sourceHash(from = root) {
   const hash = createHash("sha256");
   for (const file of sourceFiles(from)) {
-    hash.update(file).update("\0").update(fs.readFileSync(path.join(from, file))).update("\0");
+    hash
+      .update(file)
+      .update("\0")
+      .update(fs.readFileSync(path.join(from, file)))
+      .update("\0");
   }
   return hash.digest("hex");
 }

@@ -64,7 +64,9 @@ function variantManifest() {
 /** Import specifiers naming a SWAP package (or a path inside it), in the forms this code base uses. */
 const SPECIFIER = new RegExp(
   String.raw`(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire(?:\.resolve)?\s*\(\s*|\bjest\.(?:mock|requireActual)\s*\(\s*)` +
-    String.raw`(["'])(${SWAP.filter(([a, b]) => a !== b).map(([from]) => from.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})((?:/[^"']*)?)\2`,
+    String.raw`(["'])(${SWAP.filter(([a, b]) => a !== b)
+      .map(([from]) => from.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
+      .join("|")})((?:/[^"']*)?)\2`,
   "g",
 );
 const RENAME = new Map(SWAP.map(([from, to]) => [from, to]));
@@ -172,7 +174,9 @@ function prepareVariant() {
     committed = undefined;
   }
   if (!isDeepStrictEqual(committed, manifest)) {
-    fail("compat/cdktn/package.json is not package.json with the SWAP table applied: run `npm run check:cdktn -- --update` and commit the result");
+    fail(
+      "compat/cdktn/package.json is not package.json with the SWAP table applied: run `npm run check:cdktn -- --update` and commit the result",
+    );
   }
 
   copy = fs.mkdtempSync(path.join(os.tmpdir(), "gre-cdktn-"));
@@ -207,7 +211,9 @@ function main() {
   if (args.has("--update")) {
     fs.mkdirSync(compat, { recursive: true });
     fs.writeFileSync(path.join(compat, "package.json"), JSON.stringify(variantManifest(), null, 2) + "\n");
-    run("refresh compat/cdktn/package-lock.json", npm, ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: compat });
+    run("refresh compat/cdktn/package-lock.json", npm, ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      cwd: compat,
+    });
     log("updated compat/cdktn/package.json and package-lock.json; commit both");
     return;
   }
@@ -222,7 +228,9 @@ function main() {
   const hclOut = path.join(copy, ".check-hcl");
   run("npx cdktn synth --hcl", "npx", ["cdktn", "synth", "--hcl", "--output", hclOut], { cwd: copy });
   for (const stack of fs.readdirSync(path.join(hclOut, "stacks"))) {
-    run(`terraform fmt -check (${stack}/cdk.tf)`, "terraform", ["fmt", "-check", "-diff", "cdk.tf"], { cwd: path.join(hclOut, "stacks", stack) });
+    run(`terraform fmt -check (${stack}/cdk.tf)`, "terraform", ["fmt", "-check", "-diff", "cdk.tf"], {
+      cwd: path.join(hclOut, "stacks", stack),
+    });
   }
 
   const testOutput = run("npm test", npm, ["test"], { cwd: copy });
@@ -232,7 +240,10 @@ function main() {
   // The same configurations through each variant's app command, side by side.
   for (const [i, [label, config]] of configurations().entries()) {
     const outs = {};
-    for (const [variant, dir, node] of [["cdktf", root, process.execPath], ["cdktn", copy, path.join(node22, "node")]]) {
+    for (const [variant, dir, node] of [
+      ["cdktf", root, process.execPath],
+      ["cdktn", copy, path.join(node22, "node")],
+    ]) {
       const outdir = path.join(copy, ".check-json", String(i), variant);
       fs.mkdirSync(path.dirname(outdir), { recursive: true });
       run(`${variant} app, ${label}`, node, [path.join(dir, "tools", "app.js")], {
@@ -242,7 +253,8 @@ function main() {
       outs[variant] = synthesized(outdir);
     }
     const names = Object.keys(outs.cdktf).sort();
-    if (!isDeepStrictEqual(names, Object.keys(outs.cdktn).sort())) fail(`${label}: different files: ${names} / ${Object.keys(outs.cdktn).sort()}`);
+    if (!isDeepStrictEqual(names, Object.keys(outs.cdktn).sort()))
+      fail(`${label}: different files: ${names} / ${Object.keys(outs.cdktn).sort()}`);
     for (const name of names) {
       if (typeof outs.cdktf[name] === "string") {
         if (outs.cdktf[name] !== outs.cdktn[name]) fail(`${label}: ${name} differs`);

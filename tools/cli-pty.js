@@ -54,7 +54,8 @@ function nodeHeaders() {
 /** npm's bundled node-gyp: npm names it in npm_config_node_gyp for the scripts it runs. */
 function nodeGyp() {
   const candidates = [process.env.npm_config_node_gyp];
-  if (process.env.npm_execpath) candidates.push(path.join(path.dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"));
+  if (process.env.npm_execpath)
+    candidates.push(path.join(path.dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"));
   return candidates.find((c) => c && fs.existsSync(c));
 }
 
@@ -76,7 +77,9 @@ function main() {
   }
   const missing = ["python3", "make", "g++"].filter((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0);
   if (missing.length) {
-    console.error(`tools/cli-pty.js: building the cdktf CLI's pty module for Node ${process.version} needs ${missing.join(", ")} (Debian: apt-get install python3 make g++)`);
+    console.error(
+      `tools/cli-pty.js: building the cdktf CLI's pty module for Node ${process.version} needs ${missing.join(", ")} (Debian: apt-get install python3 make g++)`,
+    );
     return 1;
   }
   const headers = nodeHeaders();
@@ -85,7 +88,9 @@ function main() {
   const env = { ...process.env };
   delete env.npm_config_nodedir;
   if (headers) env.npm_config_nodedir = headers;
-  console.log(`cdktf CLI pty module: no binary for Node ${process.version} (ABI ${abi}); building it with node-gyp${headers ? ` (headers from ${headers})` : ""}`);
+  console.log(
+    `cdktf CLI pty module: no binary for Node ${process.version} (ABI ${abi}); building it with node-gyp${headers ? ` (headers from ${headers})` : ""}`,
+  );
   const start = Date.now();
   const r = spawnSync(process.execPath, [gyp, "rebuild"], { cwd: ptyDir, env, encoding: "utf8" });
   if (r.status !== 0) {

@@ -84,7 +84,9 @@ function rows(s: Schema, path: string, required: boolean): string[] {
   const prefix = s.type === "array" ? `${path}[]` : path;
   return [
     ...own,
-    ...Object.entries(object.properties).flatMap(([k, child]) => rows(child, prefix === "" ? k : `${prefix}.${k}`, (object.required ?? []).includes(k))),
+    ...Object.entries(object.properties).flatMap(([k, child]) =>
+      rows(child, prefix === "" ? k : `${prefix}.${k}`, (object.required ?? []).includes(k)),
+    ),
   ];
 }
 

@@ -58,7 +58,9 @@ test("a YAML file named by GITLAB_RUNNER_ECR_CONFIG synthesizes that configurati
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"), "utf8"));
-  expect(json.module.runner_small.runner_worker_docker_options.image).toBe("111122223333.dkr.ecr.eu-central-1.amazonaws.com/ci/image:2.0.0");
+  expect(json.module.runner_small.runner_worker_docker_options.image).toBe(
+    "111122223333.dkr.ecr.eu-central-1.amazonaws.com/ci/image:2.0.0",
+  );
 });
 
 test("a JSON file works too", () => {
@@ -145,7 +147,10 @@ test("synthesizing in two different folders gives byte-identical JSON with no ma
 });
 
 describe("one Terraform document per stack folder, whatever came before", () => {
-  const documents = (outdir: string) => readdirSync(join(outdir, "stacks", "gitlab-runners")).filter((f) => f.startsWith("cdk.tf")).sort();
+  const documents = (outdir: string) =>
+    readdirSync(join(outdir, "stacks", "gitlab-runners"))
+      .filter((f) => f.startsWith("cdk.tf"))
+      .sort();
 
   test("JSON, then HCL, then JSON again", () => {
     const json = run();
@@ -177,7 +182,10 @@ test("a docker+machine fleet synthesizes with its deprecation warning, printed o
 });
 
 test("a security rule failure says how to acknowledge it, never to skip validation, and writes nothing", () => {
-  writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replace("executor: docker-autoscaler", "executor: docker").replace("    workers: {}\n", ""));
+  writeFileSync(
+    join(dir, "runners.yaml"),
+    VALID_YAML.replace("executor: docker-autoscaler", "executor: docker").replace("    workers: {}\n", ""),
+  );
   const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
   expect(r.status).toBe(1);
   expect(r.stderr.split("\n")[0]).toBe("error: synthesis stopped by these checks; nothing was written:");

@@ -27,7 +27,10 @@ interface Run {
   docker: string[][];
 }
 
-describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", () => {
+describeWithTools([
+  ["jq", "jq"],
+  ["git", "git"],
+])("docker/build-and-push.sh", () => {
   let tmp: string;
   let project: string;
   let bin: string;
@@ -136,11 +139,18 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
     const dockerDir = join(project, "docker");
     expect(r.docker).toEqual([
       [
-        "build", "--pull", "--file", join(dockerDir, "Dockerfile"),
-        "--build-arg", "IMAGE_VERSION=1.0.0",
-        "--build-arg", `IMAGE_REVISION=${SHA}`,
-        "--build-arg", "IMAGE_SOURCE=https://gitlab.example.com/platform/gitlab-runner-ecr",
-        "--tag", `${REPO_URL}:1.0.0`,
+        "build",
+        "--pull",
+        "--file",
+        join(dockerDir, "Dockerfile"),
+        "--build-arg",
+        "IMAGE_VERSION=1.0.0",
+        "--build-arg",
+        `IMAGE_REVISION=${SHA}`,
+        "--build-arg",
+        "IMAGE_SOURCE=https://gitlab.example.com/platform/gitlab-runner-ecr",
+        "--tag",
+        `${REPO_URL}:1.0.0`,
         dockerDir,
       ],
       ["tag", `${REPO_URL}:1.0.0`, `${REPO_URL}:git-0123456789ab`],
@@ -182,7 +192,9 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
   it("accepts the registry and the repository as two arguments", () => {
     fakeDocker();
     fakeHelper();
-    const r = run(["--registry", HOST, "--repository", DEFAULT_CONFIG.ciImage.repositoryName, "--version", "1.0.0"], { CI_COMMIT_SHA: SHA });
+    const r = run(["--registry", HOST, "--repository", DEFAULT_CONFIG.ciImage.repositoryName, "--version", "1.0.0"], {
+      CI_COMMIT_SHA: SHA,
+    });
     expect(r.status).toBe(0);
     expect(r.docker.filter((a) => a[0] === "push")[0]).toEqual(["push", `${REPO_URL}:1.0.0`]);
     expect(run(["--registry", HOST, "--version", "1.0.0"], { CI_COMMIT_SHA: SHA }).status).toBe(2);
@@ -214,8 +226,14 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
     });
 
     it.each([
-      ["terraform output -json", () => Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { sensitive: false, type: "string", value: v.value }]))],
-      ["cdktf output --outputs-file", () => ({ "gitlab-runners": Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])) })],
+      [
+        "terraform output -json",
+        () => Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { sensitive: false, type: "string", value: v.value }])),
+      ],
+      [
+        "cdktf output --outputs-file",
+        () => ({ "gitlab-runners": Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])) }),
+      ],
     ])("from a `%s` file", (_form, make) => {
       fakeDocker();
       fakeHelper();
@@ -234,7 +252,10 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
       fakeDocker();
       fakeHelper();
       const file = join(tmp, "outputs.json");
-      writeFileSync(file, JSON.stringify({ ci_image_repository_url: { value: REPO_URL }, ci_image_uri: { value: `${REPO_URL}@sha256:${"a".repeat(64)}` } }));
+      writeFileSync(
+        file,
+        JSON.stringify({ ci_image_repository_url: { value: REPO_URL }, ci_image_uri: { value: `${REPO_URL}@sha256:${"a".repeat(64)}` } }),
+      );
       const r = run(["--outputs", file], { CI_COMMIT_SHA: SHA });
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/carries no tag .* pass --version/);
@@ -266,22 +287,85 @@ describeWithTools([["jq", "jq"], ["git", "git"]])("docker/build-and-push.sh", ()
    */
   const SOURCE_CASES: { what: string; url: string; label: string; secret?: string }[] = [
     { what: "plain URL", url: "https://gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git" },
-    { what: "user only (a token as user name)", url: "https://glpat-Uq4Tok8n@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "glpat-Uq4Tok8n" },
-    { what: "user:password", url: "https://deploy:Pw7sEcret@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Pw7sEcret" },
-    { what: "password with @", url: "https://deploy:Sx7@Qw9@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Sx7@Qw9" },
-    { what: "password with /", url: "https://deploy:Ab3/Zy8@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Ab3/Zy8" },
-    { what: "password with / and @", url: "https://deploy:Kp2/Lm5@Nt4@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Kp2/Lm5@Nt4" },
-    { what: "password with :", url: "https://deploy:Hd6:Jf1@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Hd6:Jf1" },
-    { what: "percent-encoded @ in the password", url: "https://deploy:Ve5%40Rb2@gitlab.example.com/platform/runners.git", label: "https://gitlab.example.com/platform/runners.git", secret: "Ve5%40Rb2" },
-    { what: "password and a port", url: "https://deploy:Gt4/Yh7@gitlab.example.com:8443/platform/runners.git", label: "https://gitlab.example.com:8443/platform/runners.git", secret: "Gt4/Yh7" },
-    { what: "ssh-style git@host:path", url: "git@gitlab.example.com:platform/runners.git", label: "gitlab.example.com:platform/runners.git" },
-    { what: "ssh:// with user and port", url: "ssh://git@gitlab.example.com:2222/platform/runners.git", label: "ssh://gitlab.example.com:2222/platform/runners.git" },
-    { what: "no scheme, password with @", url: "deploy:Wm8@Xc3@gitlab.example.com/platform/runners.git", label: "gitlab.example.com/platform/runners.git", secret: "Wm8@Xc3" },
-    { what: "a token in the query", url: "https://gitlab.example.com/platform/runners.git?private_token=Qz5Tok2n#readme", label: "https://gitlab.example.com/platform/runners.git", secret: "Qz5Tok2n" },
+    {
+      what: "user only (a token as user name)",
+      url: "https://glpat-Uq4Tok8n@gitlab.example.com/platform/runners.git",
+      label: "https://gitlab.example.com/platform/runners.git",
+      secret: "glpat-Uq4Tok8n",
+    },
+    {
+      what: "user:password",
+      url: "https://deploy:Pw7sEcret@gitlab.example.com/platform/runners.git",
+      label: "https://gitlab.example.com/platform/runners.git",
+      secret: "Pw7sEcret",
+    },
+    {
+      what: "password with @",
+      url: "https://deploy:Sx7@Qw9@gitlab.example.com/platform/runners.git",
+      label: "https://gitlab.example.com/platform/runners.git",
+      secret: "Sx7@Qw9",
+    },
+    {
+      what: "password with /",
+      url: "https://deploy:Ab3/Zy8@gitlab.example.com/platform/runners.git",
+      label: "https://gitlab.example.com/platform/runners.git",
+      secret: "Ab3/Zy8",
+    },
+    {
+      what: "password with / and @",
+      url: "https://deploy:Kp2/Lm5@Nt4@gitlab.example.com/platform/runners.git",
+      label: "https://gitlab.example.com/platform/runners.git",
+      secret: "Kp2/Lm5@Nt4",
+    },
+    {
+      what: "password with :",
+      url: "https://deploy:Hd6:Jf1@gitlab.example.com/platform/runners.git",
+      label: "https://gitlab.example.com/platform/runners.git",
+      secret: "Hd6:Jf1",
+    },
+    {
+      what: "percent-encoded @ in the password",
+      url: "https://deploy:Ve5%40Rb2@gitlab.example.com/platform/runners.git",
+      label: "https://gitlab.example.com/platform/runners.git",
+      secret: "Ve5%40Rb2",
+    },
+    {
+      what: "password and a port",
+      url: "https://deploy:Gt4/Yh7@gitlab.example.com:8443/platform/runners.git",
+      label: "https://gitlab.example.com:8443/platform/runners.git",
+      secret: "Gt4/Yh7",
+    },
+    {
+      what: "ssh-style git@host:path",
+      url: "git@gitlab.example.com:platform/runners.git",
+      label: "gitlab.example.com:platform/runners.git",
+    },
+    {
+      what: "ssh:// with user and port",
+      url: "ssh://git@gitlab.example.com:2222/platform/runners.git",
+      label: "ssh://gitlab.example.com:2222/platform/runners.git",
+    },
+    {
+      what: "no scheme, password with @",
+      url: "deploy:Wm8@Xc3@gitlab.example.com/platform/runners.git",
+      label: "gitlab.example.com/platform/runners.git",
+      secret: "Wm8@Xc3",
+    },
+    {
+      what: "a token in the query",
+      url: "https://gitlab.example.com/platform/runners.git?private_token=Qz5Tok2n#readme",
+      label: "https://gitlab.example.com/platform/runners.git",
+      secret: "Qz5Tok2n",
+    },
     // Indistinguishable from a password holding `/`, so cut at the `@`; what is left has no path.
     { what: "an @ in the path only", url: "https://gitlab.example.com/platform/runners@v1", label: "unknown" },
     { what: "credentials and no path", url: "https://deploy:Np8pAss@gitlab.example.com", label: "unknown", secret: "Np8pAss" },
-    { what: "a line break inside the password", url: "https://deploy:Nl3a\nPw6b@gitlab.example.com/platform/runners.git", label: "unknown", secret: "Nl3a\nPw6b" },
+    {
+      what: "a line break inside the password",
+      url: "https://deploy:Nl3a\nPw6b@gitlab.example.com/platform/runners.git",
+      label: "unknown",
+      secret: "Nl3a\nPw6b",
+    },
     { what: "a local path", url: "/srv/git/runners.git", label: "unknown" },
   ];
   const secretPieces = (secret: string) => [secret, ...secret.split(/@|\/|:|%40|\n/)].filter((p) => p.length >= 3);

@@ -87,10 +87,20 @@ describe("CI image Dockerfile parser helper", () => {
       expect(JSON.parse(facts.dockerConfigJson!)).toEqual({ auths: {} });
       expect(facts.shell).toBeUndefined();
 
-      writeFileSync(other, "# docker login and PASSWORD, in a comment\nARG BASE_IMAGE=registry.example.com/x/docker:1-cli@sha256:" + "b".repeat(64) + "\nFROM $BASE_IMAGE\n");
+      writeFileSync(
+        other,
+        "# docker login and PASSWORD, in a comment\nARG BASE_IMAGE=registry.example.com/x/docker:1-cli@sha256:" +
+          "b".repeat(64) +
+          "\nFROM $BASE_IMAGE\n",
+      );
       const viaArg = readCiImageDockerfile(other);
       expect(viaArg.baseImageArg).toBe("BASE_IMAGE");
-      expect(viaArg.baseImage).toMatchObject({ registry: "registry.example.com", name: "x/docker", tag: "1-cli", digest: `sha256:${"b".repeat(64)}` });
+      expect(viaArg.baseImage).toMatchObject({
+        registry: "registry.example.com",
+        name: "x/docker",
+        tag: "1-cli",
+        digest: `sha256:${"b".repeat(64)}`,
+      });
       expect(viaArg.argsAfterFrom).toEqual([]);
       expect(viaArg.instructionsText).not.toMatch(/login|PASSWORD/);
     } finally {

@@ -107,7 +107,11 @@ const run = promisify(execFile);
 async function gitlabCiLocal(dir: string, repo: string, args: string[]): Promise<{ status: number; out: string; stdout: string }> {
   const predefined = "CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH,CI_COMMIT_TAG";
   try {
-    const r = await run(GITLAB_CI_LOCAL, ["--ignore-predefined-vars", predefined, ...args], { cwd: repo, env: { ...process.env, HOME: dir }, maxBuffer: 16 << 20 });
+    const r = await run(GITLAB_CI_LOCAL, ["--ignore-predefined-vars", predefined, ...args], {
+      cwd: repo,
+      env: { ...process.env, HOME: dir },
+      maxBuffer: 16 << 20,
+    });
     return { status: 0, out: `${r.stdout}\n${r.stderr}`, stdout: r.stdout };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -164,13 +168,15 @@ describeWithTools([["git", "git"]])("example pipeline, resolved by gitlab-ci-loc
     expect(runs("release tag")).toEqual(["build", "push", "test"]);
     expect(runs("other branch, no merge request")).toEqual([]);
     for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
-      for (const [job, needs] of active[scenario]!) for (const need of needs) expect(`${job} needs ${need}: ${active[scenario]!.has(need)}`).toBe(`${job} needs ${need}: true`);
+      for (const [job, needs] of active[scenario]!)
+        for (const need of needs) expect(`${job} needs ${need}: ${active[scenario]!.has(need)}`).toBe(`${job} needs ${need}: true`);
     }
     expect(active["default branch, docker/ changed"]!.get("push")).toEqual(["build", "test"]);
   });
 
   it("sends every job to a fleet by tag: merge requests to merge-requests, everything else to autoscaler", () => {
-    for (const [name, job] of Object.entries(jobs)) expect([name, job.tags]).toEqual([name, [expect.stringMatching(/^(autoscaler|merge-requests)$/)]]);
+    for (const [name, job] of Object.entries(jobs))
+      expect([name, job.tags]).toEqual([name, [expect.stringMatching(/^(autoscaler|merge-requests)$/)]]);
     for (const name of runs("merge request")) expect([name, jobs[name]!.tags]).toEqual([name, [UNTRUSTED_FLEET]]);
     for (const scenario of ["default branch, docker/ changed", "default branch, started by hand (day 0)", "release tag"] as const) {
       for (const name of runs(scenario)) expect([name, jobs[name]!.tags]).toEqual([name, [TRUSTED_FLEET]]);
@@ -183,7 +189,11 @@ describeWithTools([["git", "git"]])("example pipeline, resolved by gitlab-ci-loc
       if (job.image) refs.push(job.image.name);
       for (const s of job.services ?? []) refs.push(s.name);
     }
-    refs.push(...jobs["ci-image"]!.script.join("\n").match(/--base-image "[^"]+"/g)!.map((a) => a.slice('--base-image "'.length, -1)));
+    refs.push(
+      ...jobs["ci-image"]!.script.join("\n")
+        .match(/--base-image "[^"]+"/g)!
+        .map((a) => a.slice('--base-image "'.length, -1)),
+    );
     expect(refs.length).toBeGreaterThan(Object.keys(jobs).length);
     for (const ref of refs.map((r) => expand(r))) {
       expect(ref).not.toMatch(/\$/);
@@ -205,7 +215,8 @@ describeWithTools([["git", "git"]])("example pipeline, resolved by gitlab-ci-loc
 
   it("leaves dind's image store alone: no DOCKER_DRIVER, which would replace the containerd store that registry cache export needs", () => {
     expect(Object.keys(raw.variables)).not.toContain("DOCKER_DRIVER");
-    for (const [name, job] of Object.entries(jobs)) expect(`${name}: ${Object.keys(job.variables ?? {}).join(" ")}`).not.toMatch(/DOCKER_DRIVER/);
+    for (const [name, job] of Object.entries(jobs))
+      expect(`${name}: ${Object.keys(job.variables ?? {}).join(" ")}`).not.toMatch(/DOCKER_DRIVER/);
   });
 
   it("builds the CI image in Docker's CLI image from the pull-through cache, not in the CI image it is about to create", () => {
@@ -234,7 +245,11 @@ describeWithTools([["git", "git"]])("example pipeline, resolved by gitlab-ci-loc
       writeFileSync(log, "");
       for (const tool of ["dirname", "sed", "grep", "cut", "install"]) symlinkSync(findOnPath(tool)!, join(bin, tool));
       const recorder = (name: string, extra = "") =>
-        writeFileSync(join(bin, name), `#!/bin/sh\n(IFS=$(printf '\\037'); printf '%s\\n' "${name}$(printf '\\037')$*") >> "${log}"\n${extra}`, { mode: 0o755 });
+        writeFileSync(
+          join(bin, name),
+          `#!/bin/sh\n(IFS=$(printf '\\037'); printf '%s\\n' "${name}$(printf '\\037')$*") >> "${log}"\n${extra}`,
+          { mode: 0o755 },
+        );
       recorder("docker");
       recorder(
         "apk",
@@ -255,7 +270,14 @@ describeWithTools([["git", "git"]])("example pipeline, resolved by gitlab-ci-loc
       const [command = "/bin/sh", ...prefix] = shell;
       const r = spawnSync(command, [...prefix, "-e", "-c", script], {
         cwd: work,
-        env: { PATH: bin, HOME: join(work, "home"), CI_COMMIT_SHA: "0123456789abcdef0123456789abcdef01234567", CI_DEFAULT_BRANCH: "main", ...variables, ...env },
+        env: {
+          PATH: bin,
+          HOME: join(work, "home"),
+          CI_COMMIT_SHA: "0123456789abcdef0123456789abcdef01234567",
+          CI_DEFAULT_BRANCH: "main",
+          ...variables,
+          ...env,
+        },
         encoding: "utf8",
       });
       const calls = readFileSync(log, "utf8")
@@ -269,46 +291,62 @@ describeWithTools([["git", "git"]])("example pipeline, resolved by gitlab-ci-loc
     it.each([
       ["build", "default branch", "reads and writes", { CI_COMMIT_BRANCH: "main", CI_PIPELINE_SOURCE: "push" }, true],
       ["build", "release tag", "only reads", { CI_COMMIT_TAG: "v1.2.3", CI_PIPELINE_SOURCE: "push" }, false],
-      ["build:merge-request", "merge request", "only reads", { CI_PIPELINE_SOURCE: "merge_request_event", CI_MERGE_REQUEST_IID: "7" }, false],
-    ] as [string, string, string, Record<string, string>, boolean][])("%s in a %s pipeline %s the ECR build cache", (job, _pipeline, _what, env, writes) => {
-      const r = runJob(job, env);
-      expect(r.stderr).toBe("");
-      expect(r.status).toBe(0);
-      const buildx = r.calls.find((c) => c[0] === "docker" && c[1] === "buildx" && c[2] === "build")!;
-      const cacheRef = `type=registry,ref=${HOST}/${APP_REPOSITORY}:buildcache`;
-      expect(flagValues(buildx, "--cache-from")).toEqual([cacheRef]);
-      expect(flagValues(buildx, "--cache-to")).toEqual(writes ? [`${cacheRef},mode=max,image-manifest=true,oci-mediatypes=true`] : []);
-      expect(flagValues(buildx, "--tag")).toEqual([`${HOST}/${APP_REPOSITORY}:0123456789abcdef0123456789abcdef01234567`]);
-    });
+      [
+        "build:merge-request",
+        "merge request",
+        "only reads",
+        { CI_PIPELINE_SOURCE: "merge_request_event", CI_MERGE_REQUEST_IID: "7" },
+        false,
+      ],
+    ] as [string, string, string, Record<string, string>, boolean][])(
+      "%s in a %s pipeline %s the ECR build cache",
+      (job, _pipeline, _what, env, writes) => {
+        const r = runJob(job, env);
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        const buildx = r.calls.find((c) => c[0] === "docker" && c[1] === "buildx" && c[2] === "build")!;
+        const cacheRef = `type=registry,ref=${HOST}/${APP_REPOSITORY}:buildcache`;
+        expect(flagValues(buildx, "--cache-from")).toEqual([cacheRef]);
+        expect(flagValues(buildx, "--cache-to")).toEqual(writes ? [`${cacheRef},mode=max,image-manifest=true,oci-mediatypes=true`] : []);
+        expect(flagValues(buildx, "--tag")).toEqual([`${HOST}/${APP_REPOSITORY}:0123456789abcdef0123456789abcdef01234567`]);
+      },
+    );
 
     it.each([
       ["sh (dash)", ["/bin/sh"]],
       ...(busybox !== undefined ? [["busybox ash, the Docker CLI image's shell", [busybox, "ash"]] as [string, string[]]] : []),
-    ])("ci-image under %s: installs the Dockerfile's pins, writes the image's docker config, builds from the pull-through cache and pushes, with no login", (_shell, shell) => {
-      mkdirSync(join(work, "docker"));
-      for (const f of ["build-and-push.sh", "Dockerfile"]) copyFileSync(join(root, "docker", f), join(work, "docker", f));
-      const r = runJob("ci-image", { CI_COMMIT_BRANCH: "main", CI_PIPELINE_SOURCE: "web", CI_PROJECT_URL: "https://gitlab.example.com/platform/runners" }, shell);
-      expect(r.stderr).toBe("");
-      expect(r.status).toBe(0);
+    ])(
+      "ci-image under %s: installs the Dockerfile's pins, writes the image's docker config, builds from the pull-through cache and pushes, with no login",
+      (_shell, shell) => {
+        mkdirSync(join(work, "docker"));
+        for (const f of ["build-and-push.sh", "Dockerfile"]) copyFileSync(join(root, "docker", f), join(work, "docker", f));
+        const r = runJob(
+          "ci-image",
+          { CI_COMMIT_BRANCH: "main", CI_PIPELINE_SOURCE: "web", CI_PROJECT_URL: "https://gitlab.example.com/platform/runners" },
+          shell,
+        );
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
 
-      const apkAdds = r.calls.filter((c) => c[0] === "apk" && c[1] === "add");
-      expect(apkAdds).toHaveLength(1);
-      const installed = parseApkAdd(apkAdds[0]!.slice(2));
-      expect(installed.packages).toEqual(dockerfile.apkPackages);
-      expect(installed.flags).toContain("--no-cache");
+        const apkAdds = r.calls.filter((c) => c[0] === "apk" && c[1] === "add");
+        expect(apkAdds).toHaveLength(1);
+        const installed = parseApkAdd(apkAdds[0]!.slice(2));
+        expect(installed.packages).toEqual(dockerfile.apkPackages);
+        expect(installed.flags).toContain("--no-cache");
 
-      const config = readFileSync(join(work, "home", ".docker", "config.json"), "utf8");
-      expect(JSON.parse(config)).toEqual(JSON.parse(dockerfile.dockerConfigJson!));
+        const config = readFileSync(join(work, "home", ".docker", "config.json"), "utf8");
+        expect(JSON.parse(config)).toEqual(JSON.parse(dockerfile.dockerConfigJson!));
 
-      const docker = r.calls.filter((c) => c[0] === "docker").map((c) => c.slice(1));
-      const build = docker.find((c) => c[0] === "build")!;
-      expect(flagValues(build, "--build-arg")).toContain(`BASE_IMAGE=${PULL_THROUGH}/docker:${dockerfile.baseImage.tag}`);
-      expect(docker.filter((c) => c[0] === "push")).toEqual([
-        ["push", `${CI_IMAGE}`],
-        ["push", `${HOST}/ci/docker-ecr:git-0123456789ab`],
-      ]);
-      expect(docker.flat()).not.toContain("login");
-    });
+        const docker = r.calls.filter((c) => c[0] === "docker").map((c) => c.slice(1));
+        const build = docker.find((c) => c[0] === "build")!;
+        expect(flagValues(build, "--build-arg")).toContain(`BASE_IMAGE=${PULL_THROUGH}/docker:${dockerfile.baseImage.tag}`);
+        expect(docker.filter((c) => c[0] === "push")).toEqual([
+          ["push", `${CI_IMAGE}`],
+          ["push", `${HOST}/ci/docker-ecr:git-0123456789ab`],
+        ]);
+        expect(docker.flat()).not.toContain("login");
+      },
+    );
   });
 });
 

@@ -146,7 +146,9 @@ interface Step {
 
     // The runner manager's Docker config, exactly as the synthesized install script writes it.
     const scripts = new Set(
-      Object.values(synthIn(tmp).json.module).map((m) => (m as { runner_install?: { pre_install_script?: string } }).runner_install?.pre_install_script),
+      Object.values(synthIn(tmp).json.module).map(
+        (m) => (m as { runner_install?: { pre_install_script?: string } }).runner_install?.pre_install_script,
+      ),
     );
     if (scripts.size !== 1 || [...scripts][0] === undefined) throw new Error("expected one pre_install_script shared by all fleets");
     installScript = [...scripts][0]!;
@@ -155,9 +157,17 @@ interface Step {
     runnerConfigPath = join(tmp, "runner-config.json");
     execFileSync(
       "unshare",
-      ["--mount", "--propagation", "private", "--", "/bin/bash", "-c",
+      [
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "/bin/bash",
+        "-c",
         'mount -t tmpfs -o mode=0700 tmpfs /root && bash -eu "$0" && stat -c %a /root/.docker/config.json > "$1.mode" && cp /root/.docker/config.json "$1"',
-        scriptPath, runnerConfigPath],
+        scriptPath,
+        runnerConfigPath,
+      ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
 
@@ -191,7 +201,9 @@ interface Step {
     console.log(
       [
         `ECR credential helper e2e: ${REGISTRY_HOST}/${REPOSITORY} (registry) and ${ECR_API_HOST} (fake GetAuthorizationToken), loopback only`,
-        ...steps.map((s) => `  ${s.outcome.padEnd(7)} ${s.what.padEnd(width)} ${String(s.ms).padStart(5)} ms${s.detail ? `  ${s.detail}` : ""}`),
+        ...steps.map(
+          (s) => `  ${s.outcome.padEnd(7)} ${s.what.padEnd(width)} ${String(s.ms).padStart(5)} ms${s.detail ? `  ${s.detail}` : ""}`,
+        ),
         `  fake ECR: ${issued} token(s) issued to signed requests, ${refused.length} refused (${[...new Set(refused.map((c) => c.detail.split(":")[0]))].join(", ")})`,
         `  total ${((Date.now() - started) / 1000).toFixed(1)} s, every process stopped and ${tmp ?? "temp dir"} removed`,
       ].join("\n"),
@@ -211,13 +223,23 @@ interface Step {
     const r = await run("docker-credential-ecr-login", ["get"], {}, REGISTRY_HOST);
     expectSuccess(r);
     expect(JSON.parse(r.stdout)).toEqual({ ServerURL: REGISTRY_HOST, Username: "AWS", Secret: password });
-    expect(fakeEcr!.calls.slice(before)).toEqual([{ target: GET_AUTHORIZATION_TOKEN, accepted: true, detail: `token for ${accountId} to ${FAKE_KEY.accessKeyId}` }]);
+    expect(fakeEcr!.calls.slice(before)).toEqual([
+      { target: GET_AUTHORIZATION_TOKEN, accepted: true, detail: `token for ${accountId} to ${FAKE_KEY.accessKeyId}` },
+    ]);
     record("OK", "helper get: password from signed GetAuthorizationToken", r);
   });
 
   it("pushes the image through the runner manager's credHelpers config", async () => {
     const before = fakeEcr!.calls.filter((c) => c.accepted).length;
-    const r = await skopeo(["copy", "--authfile", runnerConfigPath, "--dest-cert-dir", join(tmp, "certs"), `oci:${image.layout}:${image.tag}`, ref("e2e")]);
+    const r = await skopeo([
+      "copy",
+      "--authfile",
+      runnerConfigPath,
+      "--dest-cert-dir",
+      join(tmp, "certs"),
+      `oci:${image.layout}:${image.tag}`,
+      ref("e2e"),
+    ]);
     expectSuccess(r);
     expect(fakeEcr!.calls.filter((c) => c.accepted).length).toBeGreaterThan(before);
     record("OK", "push via runner credHelpers (skopeo --authfile)", r);
@@ -231,32 +253,50 @@ interface Step {
     record("OK", "pull via runner credHelpers, layer digest matches", r);
   });
 
-  (hasDockerCli ? it : it.skip)("the docker CLI with the CI image's credsStore config reads the pushed manifest through the helper", async () => {
-    const before = fakeEcr!.calls.filter((c) => c.accepted).length;
-    const r = await run("docker", ["manifest", "inspect", `${REGISTRY_HOST}/${REPOSITORY}:e2e`], {
-      DOCKER_CONFIG: jobDockerConfigDir,
-      SSL_CERT_FILE: pki.caCertPath, // the docker CLI then trusts the test CA only
-    });
-    expectSuccess(r);
-    const manifest = JSON.parse(r.stdout) as { layers: { digest: string }[] };
-    expect(manifest.layers.map((l) => l.digest)).toEqual([image.layerDigest]);
-    expect(fakeEcr!.calls.filter((c) => c.accepted).length).toBeGreaterThan(before);
-    record("OK", "docker CLI + job credsStore: manifest read", r);
-  });
+  (hasDockerCli ? it : it.skip)(
+    "the docker CLI with the CI image's credsStore config reads the pushed manifest through the helper",
+    async () => {
+      const before = fakeEcr!.calls.filter((c) => c.accepted).length;
+      const r = await run("docker", ["manifest", "inspect", `${REGISTRY_HOST}/${REPOSITORY}:e2e`], {
+        DOCKER_CONFIG: jobDockerConfigDir,
+        SSL_CERT_FILE: pki.caCertPath, // the docker CLI then trusts the test CA only
+      });
+      expectSuccess(r);
+      const manifest = JSON.parse(r.stdout) as { layers: { digest: string }[] };
+      expect(manifest.layers.map((l) => l.digest)).toEqual([image.layerDigest]);
+      expect(fakeEcr!.calls.filter((c) => c.accepted).length).toBeGreaterThan(before);
+      record("OK", "docker CLI + job credsStore: manifest read", r);
+    },
+  );
 
   it("pushes and pulls with the CI image's credsStore config, resolved the way the docker CLI does", async () => {
     // skopeo ignores credsStore (checked), so apply docker's rule: credHelpers[host], else credsStore,
     // then ask docker-credential-<helper> for the host over the credential-helper protocol.
-    const config = JSON.parse(readFileSync(join(jobDockerConfigDir, "config.json"), "utf8")) as { credsStore?: string; credHelpers?: Record<string, string> };
+    const config = JSON.parse(readFileSync(join(jobDockerConfigDir, "config.json"), "utf8")) as {
+      credsStore?: string;
+      credHelpers?: Record<string, string>;
+    };
     const helper = config.credHelpers?.[REGISTRY_HOST] ?? config.credsStore;
     expect(helper).toBe("ecr-login");
     const got = await run(`docker-credential-${helper}`, ["get"], {}, REGISTRY_HOST);
     expectSuccess(got);
     const { Username, Secret } = JSON.parse(got.stdout) as { Username: string; Secret: string };
     const authfile = join(tmp, "job-auth.json");
-    writeFileSync(authfile, JSON.stringify({ auths: { [REGISTRY_HOST]: { auth: Buffer.from(`${Username}:${Secret}`).toString("base64") } } }), { mode: 0o600 });
+    writeFileSync(
+      authfile,
+      JSON.stringify({ auths: { [REGISTRY_HOST]: { auth: Buffer.from(`${Username}:${Secret}`).toString("base64") } } }),
+      { mode: 0o600 },
+    );
 
-    const push = await skopeo(["copy", "--authfile", authfile, "--dest-cert-dir", join(tmp, "certs"), `oci:${image.layout}:${image.tag}`, ref("e2e-job")]);
+    const push = await skopeo([
+      "copy",
+      "--authfile",
+      authfile,
+      "--dest-cert-dir",
+      join(tmp, "certs"),
+      `oci:${image.layout}:${image.tag}`,
+      ref("e2e-job"),
+    ]);
     expectSuccess(push);
     const pulled = join(tmp, "pulled-job");
     const pull = await skopeo(["copy", "--authfile", authfile, "--src-cert-dir", join(tmp, "certs"), ref("e2e-job"), `oci:${pulled}:e2e`]);
@@ -278,7 +318,15 @@ interface Step {
     const cachedPath = `ecr-public/${base.name}:${base.tag}`;
     expect(cachedPath).toMatch(/^ecr-public\/docker\/library\/docker:\d/);
     const cached = `docker://${REGISTRY_HOST}/${cachedPath}`;
-    const seed = await skopeo(["copy", "--authfile", runnerConfigPath, "--dest-cert-dir", join(tmp, "certs"), `oci:${image.layout}:${image.tag}`, cached]);
+    const seed = await skopeo([
+      "copy",
+      "--authfile",
+      runnerConfigPath,
+      "--dest-cert-dir",
+      join(tmp, "certs"),
+      `oci:${image.layout}:${image.tag}`,
+      cached,
+    ]);
     expectSuccess(seed);
 
     const before = fakeEcr!.calls.filter((c) => c.accepted).length;
@@ -294,7 +342,10 @@ interface Step {
     expect(anonymous.stderr).toMatch(/unauthorized|authentication required/i);
 
     if (hasDockerCli) {
-      const r = await run("docker", ["manifest", "inspect", `${REGISTRY_HOST}/${cachedPath}`], { DOCKER_CONFIG: jobDockerConfigDir, SSL_CERT_FILE: pki.caCertPath });
+      const r = await run("docker", ["manifest", "inspect", `${REGISTRY_HOST}/${cachedPath}`], {
+        DOCKER_CONFIG: jobDockerConfigDir,
+        SSL_CERT_FILE: pki.caCertPath,
+      });
       expectSuccess(r);
       expect((JSON.parse(r.stdout) as { layers: { digest: string }[] }).layers.map((l) => l.digest)).toEqual([image.layerDigest]);
       record("OK", "docker CLI + job credsStore: cached path", r);
@@ -302,7 +353,14 @@ interface Step {
   });
 
   it("refuses an anonymous push", async () => {
-    const r = await skopeo(["copy", "--dest-no-creds", "--dest-cert-dir", join(tmp, "certs"), `oci:${image.layout}:${image.tag}`, ref("anonymous")]);
+    const r = await skopeo([
+      "copy",
+      "--dest-no-creds",
+      "--dest-cert-dir",
+      join(tmp, "certs"),
+      `oci:${image.layout}:${image.tag}`,
+      ref("anonymous"),
+    ]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/unauthorized|authentication required/i);
     record("REFUSED", "anonymous push", r, reason(r.stderr));
@@ -316,7 +374,15 @@ interface Step {
   });
 
   it("refuses a push with a wrong token", async () => {
-    const r = await skopeo(["copy", "--dest-creds", "AWS:not-the-token", "--dest-cert-dir", join(tmp, "certs"), `oci:${image.layout}:${image.tag}`, ref("wrong")]);
+    const r = await skopeo([
+      "copy",
+      "--dest-creds",
+      "AWS:not-the-token",
+      "--dest-cert-dir",
+      join(tmp, "certs"),
+      `oci:${image.layout}:${image.tag}`,
+      ref("wrong"),
+    ]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/unauthorized|authentication required/i);
     record("REFUSED", "push with wrong token", r, reason(r.stderr));
@@ -331,7 +397,18 @@ interface Step {
     expect(fakeEcr!.calls.length).toBeGreaterThan(before);
     record("REFUSED", "helper get with an unknown access key", r, "UnrecognizedClientException");
 
-    const push = await skopeo(["copy", "--authfile", runnerConfigPath, "--dest-cert-dir", join(tmp, "certs"), `oci:${image.layout}:${image.tag}`, ref("unknown-key")], other);
+    const push = await skopeo(
+      [
+        "copy",
+        "--authfile",
+        runnerConfigPath,
+        "--dest-cert-dir",
+        join(tmp, "certs"),
+        `oci:${image.layout}:${image.tag}`,
+        ref("unknown-key"),
+      ],
+      other,
+    );
     expect(push.status).not.toBe(0);
     record("REFUSED", "push via credHelpers with an unknown access key", push, reason(push.stderr));
   });
@@ -340,13 +417,18 @@ interface Step {
     const before = fakeEcr!.calls.length;
     const r = await run("docker-credential-ecr-login", ["get"], { AWS_SECRET_ACCESS_KEY: "wrong-secret" }, REGISTRY_HOST);
     expect(r.status).not.toBe(0);
-    expect(fakeEcr!.calls.slice(before).map((c) => c.detail)).toEqual(expect.arrayContaining([expect.stringMatching(/^InvalidSignatureException/)]));
+    expect(fakeEcr!.calls.slice(before).map((c) => c.detail)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^InvalidSignatureException/)]),
+    );
     record("REFUSED", "helper get with a wrong secret key", r, "InvalidSignatureException");
   });
 
   it("the fake ECR refuses an unsigned request", async () => {
     const t0 = Date.now();
-    const address = readFileSync(hostsFile, "utf8").split("\n").find((l) => l.endsWith(` ${ECR_API_HOST}`))!.split(" ")[0]!;
+    const address = readFileSync(hostsFile, "utf8")
+      .split("\n")
+      .find((l) => l.endsWith(` ${ECR_API_HOST}`))!
+      .split(" ")[0]!;
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
         {

@@ -46,7 +46,8 @@ export async function startFakeEcr(o: FakeEcrOptions): Promise<FakeEcr> {
         res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
         res.end(JSON.stringify(payload));
       };
-      const refuse = (status: number, type: string, message: string) => reply(status, { __type: type, message }, false, `${type}: ${message}`);
+      const refuse = (status: number, type: string, message: string) =>
+        reply(status, { __type: type, message }, false, `${type}: ${message}`);
 
       if (req.method !== "POST") return refuse(400, "UnknownOperationException", `method ${req.method}`);
       const auth = verifySigV4({ method: req.method, url: req.url ?? "/", headers: req.headers, body }, o.credentials);

@@ -25,7 +25,18 @@ export function runWithHosts(
   return new Promise((resolve, reject) => {
     const child = spawn(
       "unshare",
-      ["--mount", "--propagation", "private", "--", "/bin/sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile, command, ...args],
+      [
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "/bin/sh",
+        "-c",
+        'mount --bind "$0" /etc/hosts && exec "$@"',
+        hostsFile,
+        command,
+        ...args,
+      ],
       { env, stdio: ["pipe", "pipe", "pipe"] },
     );
     let stdout = "";

@@ -15,11 +15,41 @@ export interface TestPki {
 export function makeTestPki(dir: string, dnsNames: readonly string[]): TestPki {
   const p = (f: string) => join(dir, f);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-    "-keyout", p("ca.key"), "-out", p("ca.pem"), "-subj", "/CN=gitlab-runner-ecr e2e test CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-  openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-    "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=gitlab-runner-ecr e2e");
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-days",
+    "1",
+    "-keyout",
+    p("ca.key"),
+    "-out",
+    p("ca.pem"),
+    "-subj",
+    "/CN=gitlab-runner-ecr e2e test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  );
+  openssl(
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    p("server.key"),
+    "-out",
+    p("server.csr"),
+    "-subj",
+    "/CN=gitlab-runner-ecr e2e",
+  );
   writeFileSync(
     p("server.ext"),
     [
@@ -30,8 +60,23 @@ export function makeTestPki(dir: string, dnsNames: readonly string[]): TestPki {
       "",
     ].join("\n"),
   );
-  openssl("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial",
-    "-days", "1", "-out", p("server.pem"), "-extfile", p("server.ext"));
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    p("server.csr"),
+    "-CA",
+    p("ca.pem"),
+    "-CAkey",
+    p("ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-out",
+    p("server.pem"),
+    "-extfile",
+    p("server.ext"),
+  );
   return {
     caCertPath: p("ca.pem"),
     certPath: p("server.pem"),

@@ -74,7 +74,10 @@ export async function startRegistry(o: TestRegistryOptions): Promise<TestRegistr
 
   let log = "";
   // a minimal environment: no proxies, no REGISTRY_* overrides from the caller's shell
-  const child = spawn("docker-registry", ["serve", configPath], { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("docker-registry", ["serve", configPath], {
+    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout!.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

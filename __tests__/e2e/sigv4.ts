@@ -25,9 +25,18 @@ export interface SigV4Expectation {
 
 export type SigV4Result =
   | { readonly ok: true; readonly accessKeyId: string }
-  | { readonly ok: false; readonly error: "MissingAuthenticationTokenException" | "IncompleteSignatureException" | "UnrecognizedClientException" | "InvalidSignatureException"; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly error:
+        | "MissingAuthenticationTokenException"
+        | "IncompleteSignatureException"
+        | "UnrecognizedClientException"
+        | "InvalidSignatureException";
+      readonly reason: string;
+    };
 
-const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
 const sha256hex = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data).digest();
@@ -41,7 +50,12 @@ function canonicalQuery(query: string): string {
   if (query === "") return "";
   return query
     .split("&")
-    .map((p) => p.split("=", 2).map((s) => encodeURIComponent(decodeURIComponent(s ?? ""))).join("="))
+    .map((p) =>
+      p
+        .split("=", 2)
+        .map((s) => encodeURIComponent(decodeURIComponent(s ?? "")))
+        .join("="),
+    )
     .sort()
     .join("&");
 }
@@ -52,12 +66,18 @@ export function verifySigV4(req: SignedRequest, expected: SigV4Expectation): Sig
   const m = AUTH.exec(authorization);
   if (!m) return { ok: false, error: "IncompleteSignatureException", reason: "Authorization header is not SigV4" };
   const [, accessKeyId, date, region, service, signedHeaders, signature] = m as unknown as string[];
-  if (accessKeyId !== expected.accessKeyId) return { ok: false, error: "UnrecognizedClientException", reason: `unknown access key ${accessKeyId}` };
+  if (accessKeyId !== expected.accessKeyId)
+    return { ok: false, error: "UnrecognizedClientException", reason: `unknown access key ${accessKeyId}` };
   if (region !== expected.region || service !== expected.service) {
-    return { ok: false, error: "InvalidSignatureException", reason: `scope ${region}/${service}, expected ${expected.region}/${expected.service}` };
+    return {
+      ok: false,
+      error: "InvalidSignatureException",
+      reason: `scope ${region}/${service}, expected ${expected.region}/${expected.service}`,
+    };
   }
   const amzDate = headerValue(req.headers, "x-amz-date");
-  if (!amzDate.startsWith(date!)) return { ok: false, error: "IncompleteSignatureException", reason: "x-amz-date does not match the credential scope" };
+  if (!amzDate.startsWith(date!))
+    return { ok: false, error: "IncompleteSignatureException", reason: "x-amz-date does not match the credential scope" };
   const names = signedHeaders!.split(";");
   if (!names.includes("host")) return { ok: false, error: "IncompleteSignatureException", reason: "host is not signed" };
 

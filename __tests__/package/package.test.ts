@@ -43,7 +43,10 @@ run("the packaged library", () => {
     execFileSync("git", ["clone", "-q", ROOT, clone]);
     execFileSync("npm", ["ci", ...NPM], { cwd: clone, stdio: "ignore" });
     execFileSync("npm", ["pack", "--pack-destination", dir], { cwd: clone, stdio: "ignore" });
-    tarball = join(dir, readdirSync(dir).find((f) => f.endsWith(".tgz"))!);
+    tarball = join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith(".tgz"))!,
+    );
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -66,7 +69,10 @@ run("the packaged library", () => {
 
   test("npm install from the git repository gives a built package whose require exports GitlabRunnerEcr", () => {
     const project = consumer("from-git", `git+file://${clone}`);
-    const exported = execFileSync(process.execPath, ["-e", 'process.stdout.write(typeof require("gitlab-runner-ecr").GitlabRunnerEcr)'], { cwd: project, encoding: "utf8" });
+    const exported = execFileSync(process.execPath, ["-e", 'process.stdout.write(typeof require("gitlab-runner-ecr").GitlabRunnerEcr)'], {
+      cwd: project,
+      encoding: "utf8",
+    });
     expect(exported).toBe("function");
   }, 240_000);
 });

@@ -89,10 +89,17 @@ export function readCiImageDockerfile(path: string = CI_IMAGE_DOCKERFILE): CiIma
   if (baseImageArg !== null) {
     const arg = dockerfile.getInitialARGs().find((a) => a.getProperty()?.getName() === baseImageArg);
     const value = arg?.getProperty()?.getValue();
-    if (value === undefined || value === null || value === "") throw new Error(`FROM uses \${${baseImageArg}}, which has no default before FROM`);
+    if (value === undefined || value === null || value === "")
+      throw new Error(`FROM uses \${${baseImageArg}}, which has no default before FROM`);
     baseImage = parseImageRef(value);
   } else {
-    baseImage = { ref: fromText, registry: from.getRegistry(), name: from.getImageName() ?? "", tag: from.getImageTag(), digest: from.getImageDigest() };
+    baseImage = {
+      ref: fromText,
+      registry: from.getRegistry(),
+      name: from.getImageName() ?? "",
+      tag: from.getImageTag(),
+      digest: from.getImageDigest(),
+    };
   }
 
   let apkPackages: Record<string, string> = {};
@@ -126,7 +133,9 @@ export function readCiImageDockerfile(path: string = CI_IMAGE_DOCKERFILE): CiIma
       if (property) argsAfterFrom.push(property.getName());
     } else if (keyword === "ENV" || keyword === "LABEL") {
       const target = keyword === "ENV" ? env : labels;
-      const properties = (instruction as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties();
+      const properties = (
+        instruction as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }
+      ).getProperties();
       for (const p of properties) target[p.getName()] = p.getValue() ?? "";
     }
   }

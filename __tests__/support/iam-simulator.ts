@@ -26,8 +26,10 @@ export function testAccountOf(json: TerraformJson): TestAccount {
   const provider = json.provider.aws?.[0];
   const accountId: unknown = provider?.allowed_account_ids?.[0];
   const region: unknown = provider?.region;
-  if (typeof accountId !== "string" || !/^\d{12}$/.test(accountId)) throw new Error(`provider.aws has no literal allowed_account_ids[0]: ${JSON.stringify(provider)}`);
-  if (typeof region !== "string" || region.includes("${")) throw new Error(`provider.aws has no literal region: ${JSON.stringify(provider)}`);
+  if (typeof accountId !== "string" || !/^\d{12}$/.test(accountId))
+    throw new Error(`provider.aws has no literal allowed_account_ids[0]: ${JSON.stringify(provider)}`);
+  if (typeof region !== "string" || region.includes("${"))
+    throw new Error(`provider.aws has no literal region: ${JSON.stringify(provider)}`);
   const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
   return { partition, accountId, region };
 }
@@ -89,7 +91,8 @@ function literalAttribute(json: TerraformJson, address: string, attribute: strin
   const block = parts[0] === "data" ? (json as unknown as { data?: Record<string, Record<string, any>> }).data : json.resource;
   const [type, name] = parts[0] === "data" ? [parts[1]!, parts[2]!] : [parts[0]!, parts[1]!];
   const value: unknown = block?.[type]?.[name]?.[attribute];
-  if (typeof value !== "string" || value.includes("${")) throw new Error(`cannot make \${${address}...} concrete: ${attribute} is not a literal (${JSON.stringify(value)})`);
+  if (typeof value !== "string" || value.includes("${"))
+    throw new Error(`cannot make \${${address}...} concrete: ${attribute} is not a literal (${JSON.stringify(value)})`);
   return value;
 }
 
@@ -190,8 +193,10 @@ export async function simulateRequest(
 ): Promise<SimulationOutcome> {
   for (const [name, doc] of documents) assertConcrete(doc, name);
   const principalAccount = accountOfArn(principalArn);
-  if (!principalAccount || !/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/./.test(principalArn)) throw new Error(`principal ${principalArn} is not an IAM role ARN`);
-  if (resourceArn !== "*" && !isConcreteResource(resourceArn)) throw new Error(`request resource ${resourceArn} is neither "*" nor a full ARN`);
+  if (!principalAccount || !/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/./.test(principalArn))
+    throw new Error(`principal ${principalArn} is not an IAM role ARN`);
+  if (resourceArn !== "*" && !isConcreteResource(resourceArn))
+    throw new Error(`request resource ${resourceArn} is neither "*" nor a full ARN`);
   const resourceAccount = accountOfArn(resourceArn) ?? principalAccount;
   const requested = options.resourcePolicy === undefined ? "trust-principal-account" : options.resourcePolicy;
   const resourcePolicy =
@@ -200,7 +205,15 @@ export async function simulateRequest(
         ? undefined
         : {
             Version: "2012-10-17",
-            Statement: [{ Sid: "OwnerSharesWithPrincipalAccount", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${principalAccount}:root` }, Action: "*", Resource: "*" }],
+            Statement: [
+              {
+                Sid: "OwnerSharesWithPrincipalAccount",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${principalAccount}:root` },
+                Action: "*",
+                Resource: "*",
+              },
+            ],
           }
       : (requested ?? undefined);
   const simulation: Simulation = {
@@ -212,11 +225,19 @@ export async function simulateRequest(
   };
   const result = await runSimulation(simulation, { simulationMode: "Strict" });
   const request = `${action} on ${resourceArn} by ${principalArn}`;
-  if (result.resultType === "error") throw new Error(`iam-simulate rejected ${request}: ${result.errors.message} ${JSON.stringify(result.errors)}`);
-  if (result.resultType !== "single") throw new Error(`iam-simulate ran a wildcard simulation for ${request}; requests must name one concrete resource`);
+  if (result.resultType === "error")
+    throw new Error(`iam-simulate rejected ${request}: ${result.errors.message} ${JSON.stringify(result.errors)}`);
+  if (result.resultType !== "single")
+    throw new Error(`iam-simulate ran a wildcard simulation for ${request}; requests must name one concrete resource`);
   const { analysis, resourceType, ignoredContextKeys } = result.result;
-  if (ignoredContextKeys && ignoredContextKeys.length) throw new Error(`iam-simulate ignored context keys ${ignoredContextKeys.join(", ")} for ${request}`);
-  return { decision: result.overallResult, identityDecision: analysis.identityAnalysis?.result, resourceType, sameAccount: analysis.sameAccount };
+  if (ignoredContextKeys && ignoredContextKeys.length)
+    throw new Error(`iam-simulate ignored context keys ${ignoredContextKeys.join(", ")} for ${request}`);
+  return {
+    decision: result.overallResult,
+    identityDecision: analysis.identityAnalysis?.result,
+    resourceType,
+    sameAccount: analysis.sameAccount,
+  };
 }
 
 /** The decision of IAM for one request; see simulateRequest (throws when the evaluator rejects the request). */
@@ -277,7 +298,13 @@ export async function everyActionOf(service: string, account: TestAccount): Prom
         const template = (await iamResourceTypeDetails(service, t.name)).arn;
         resources.push(
           template.replace(/\$\{(\w+)\}/g, (_, key: string) =>
-            key === "Partition" ? account.partition : key === "Account" ? account.accountId : key === "Region" ? account.region : `example-${key.toLowerCase()}`,
+            key === "Partition"
+              ? account.partition
+              : key === "Account"
+                ? account.accountId
+                : key === "Region"
+                  ? account.region
+                  : `example-${key.toLowerCase()}`,
           ),
         );
       }

@@ -52,9 +52,7 @@ export function requireTools(tools: ReadonlyArray<readonly [binary: string, howT
 }
 
 /** `describe`, or `describe.skip` when a required tool is missing (decided at load time). */
-export function describeWithTools(
-  tools: ReadonlyArray<readonly [binary: string, howToInstall: string]>,
-): jest.Describe {
+export function describeWithTools(tools: ReadonlyArray<readonly [binary: string, howToInstall: string]>): jest.Describe {
   return requireTools(tools) ? describe : describe.skip;
 }
 

@@ -40,7 +40,11 @@ test("reordering fleets and repositories, and adding one of each, leaves existin
   const [autoscaler, mergeRequests] = DEFAULT_CONFIG.fleets;
   const after = synth(
     configWith({
-      fleets: [{ name: "extra", executor: "docker-autoscaler", runnerTokenSsmParameter: "/x/token", workers: {} }, mergeRequests!, autoscaler!],
+      fleets: [
+        { name: "extra", executor: "docker-autoscaler", runnerTokenSsmParameter: "/x/token", workers: {} },
+        mergeRequests!,
+        autoscaler!,
+      ],
       ciImage: DEFAULT_CONFIG.ciImage,
       // Pulled by the existing fleets only, so their grants stay as they were.
       repositories: [{ name: "apps/other", pull: ["extra"] }, ...(DEFAULT_CONFIG.repositories ?? [])],

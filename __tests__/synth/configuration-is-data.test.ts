@@ -24,7 +24,10 @@ describe("the shipped configurations pass the guard", () => {
     ["examples/runners.example.yaml", "runners.example.yaml"],
     ["examples/runners.terraform-variables.yaml (references to variables)", "runners.terraform-variables.yaml"],
   ])("%s", (_what, file) => {
-    const config = file === undefined ? DEFAULT_CONFIG : loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: join(__dirname, "..", "..", "examples", file) } }).config;
+    const config =
+      file === undefined
+        ? DEFAULT_CONFIG
+        : loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: join(__dirname, "..", "..", "examples", file) } }).config;
     expect(outcome(stack(config))).toBe("ok");
   });
 });
@@ -41,7 +44,9 @@ describe("a template sequence smuggled past the schema is refused at synthesis",
   test("a reference to something the stack does not declare", () => {
     const s = stack();
     new TerraformOutput(s, "leak", { value: "${var.not_declared}" }).overrideLogicalId("leak");
-    expect(outcome(s)).toContain("configuration-is-data: output.leak.value holds a Terraform interpolation that refers to var.not_declared, which the stack does not declare");
+    expect(outcome(s)).toContain(
+      "configuration-is-data: output.leak.value holds a Terraform interpolation that refers to var.not_declared, which the stack does not declare",
+    );
   });
 
   test("a template directive", () => {
@@ -72,7 +77,9 @@ describe("a template sequence smuggled past the schema is refused at synthesis",
 
   test("it cannot be acknowledged", () => {
     const s = stack();
-    expect(() => require("../../modules/rules/aspect").acknowledgeRule(s, "configuration-is-data", "We really mean it, promise")).toThrow(/cannot be acknowledged/);
+    expect(() => require("../../modules/rules/aspect").acknowledgeRule(s, "configuration-is-data", "We really mean it, promise")).toThrow(
+      /cannot be acknowledged/,
+    );
   });
 });
 

@@ -12,9 +12,11 @@ import { loadConfig } from "../../modules/app/load-config";
 import { configWith, synth, TerraformJson } from "../support/helpers";
 
 const MODULE_OUTPUTS = new Set<string>(
-  (JSON.parse(readFileSync(join(__dirname, "..", "..", "reference", "gitlab-runner-module-9.5.2.json"), "utf8")) as {
-    outputs: { name: string }[];
-  }).outputs.map((o) => o.name),
+  (
+    JSON.parse(readFileSync(join(__dirname, "..", "..", "reference", "gitlab-runner-module-9.5.2.json"), "utf8")) as {
+      outputs: { name: string }[];
+    }
+  ).outputs.map((o) => o.name),
 );
 
 /** Every string in the document with its JSON path, skipping cdktf's "//" metadata. */
@@ -47,11 +49,15 @@ async function expressionProblems(json: TerraformJson & Record<string, any>): Pr
       for (const ref of await getReferencesInExpression("cdk.tf", `"\${${part.expression}}"`)) {
         const [root, second, third] = ref.value.split(".");
         const ok =
-          root === "var" ? json.variable?.[second!] !== undefined
-          : root === "local" ? json.locals?.[second!] !== undefined
-          : root === "data" ? declared(json.data, second!, third!)
-          : root === "module" ? json.module?.[second!] !== undefined && MODULE_OUTPUTS.has(third!)
-          : declared(json.resource, root!, second!);
+          root === "var"
+            ? json.variable?.[second!] !== undefined
+            : root === "local"
+              ? json.locals?.[second!] !== undefined
+              : root === "data"
+                ? declared(json.data, second!, third!)
+                : root === "module"
+                  ? json.module?.[second!] !== undefined && MODULE_OUTPUTS.has(third!)
+                  : declared(json.resource, root!, second!);
         if (!ok) problems.push(`${path}: ${ref.value} is not declared in this file`);
       }
     }

@@ -269,7 +269,6 @@ const WORKER_VARIABLE: Record<Executor, string | undefined> = {
   "docker-autoscaler": "runner_worker_docker_autoscaler_role",
 };
 
-
 const EXECUTORS: readonly Executor[] = ["docker", "docker+machine", "docker-autoscaler"];
 const stacks = new Map(EXECUTORS.map((e) => [e, synth(config(e)).json] as const));
 
@@ -415,11 +414,22 @@ const TRUST_MATRIX: readonly (readonly ["f" | "u", Role, string, Label, Decision
 describe("per-fleet access (docker-autoscaler stack with fleets f and u)", () => {
   const json = stacks.get("docker-autoscaler")!;
   const documents = (fleet: "f" | "u", role: Role) =>
-    pick(concretePolicies(json), attachedPolicies(json.module[`runner_${fleet}`]!, role === "manager" ? "runner_role" : "runner_worker_docker_autoscaler_role"));
+    pick(
+      concretePolicies(json),
+      attachedPolicies(json.module[`runner_${fleet}`]!, role === "manager" ? "runner_role" : "runner_worker_docker_autoscaler_role"),
+    );
 
   test.each(TRUST_MATRIX)("fleet %s %s: %s on %s is %s", async (fleet, role, action, label, expected) => {
-    const outcome = await simulateRequest(documents(fleet, role), `arn:aws:iam::111122223333:role/acme-${fleet}-${role}`, action, RESOURCES[label].arn);
-    expect({ decision: outcome.decision, identityDecision: outcome.identityDecision }).toEqual({ decision: expected, identityDecision: expected });
+    const outcome = await simulateRequest(
+      documents(fleet, role),
+      `arn:aws:iam::111122223333:role/acme-${fleet}-${role}`,
+      action,
+      RESOURCES[label].arn,
+    );
+    expect({ decision: outcome.decision, identityDecision: outcome.identityDecision }).toEqual({
+      decision: expected,
+      identityDecision: expected,
+    });
   });
 });
 
@@ -437,7 +447,14 @@ const PULL_THROUGH_RESOURCES = {
   otherAccount: "arn:aws:ecr:eu-central-1:999988887777:repository/ecr-public/docker/library/docker",
   otherRegion: "arn:aws:ecr:us-east-1:111122223333:repository/ecr-public/docker/library/docker",
 };
-const PULL_THROUGH_MATRIX: readonly (readonly ["all" | "f only", "f" | "u", Role, string, keyof typeof PULL_THROUGH_RESOURCES, Decision])[] = [
+const PULL_THROUGH_MATRIX: readonly (readonly [
+  "all" | "f only",
+  "f" | "u",
+  Role,
+  string,
+  keyof typeof PULL_THROUGH_RESOURCES,
+  Decision,
+])[] = [
   ["all", "f", "manager", "ecr:BatchImportUpstreamImage", "cached", A],
   ["all", "f", "manager", "ecr:CreateRepository", "cached", A],
   ["all", "f", "manager", "ecr:BatchGetImage", "cached", A],
@@ -465,14 +482,28 @@ const PULL_THROUGH_MATRIX: readonly (readonly ["all" | "f only", "f" | "u", Role
 ];
 
 describe("pull-through cache: import and create under the prefix only, for the fleets the rule names", () => {
-  const onlyF = synth({ ...config("docker-autoscaler"), pullThroughCache: [{ prefix: "ecr-public", upstream: "public.ecr.aws", pull: ["f"] }] }).json;
+  const onlyF = synth({
+    ...config("docker-autoscaler"),
+    pullThroughCache: [{ prefix: "ecr-public", upstream: "public.ecr.aws", pull: ["f"] }],
+  }).json;
   const stackOf = { all: stacks.get("docker-autoscaler")!, "f only": onlyF };
 
   test.each(PULL_THROUGH_MATRIX)("pull lists: %s; fleet %s %s: %s on %s is %s", async (variant, fleet, role, action, label, expected) => {
     const json = stackOf[variant];
-    const names = attachedPolicies(json.module[`runner_${fleet}`]!, role === "manager" ? "runner_role" : "runner_worker_docker_autoscaler_role");
-    const outcome = await simulateRequest(pick(concretePolicies(json), names), `arn:aws:iam::111122223333:role/acme-${fleet}-${role}`, action, PULL_THROUGH_RESOURCES[label]);
-    expect({ decision: outcome.decision, identityDecision: outcome.identityDecision }).toEqual({ decision: expected, identityDecision: expected });
+    const names = attachedPolicies(
+      json.module[`runner_${fleet}`]!,
+      role === "manager" ? "runner_role" : "runner_worker_docker_autoscaler_role",
+    );
+    const outcome = await simulateRequest(
+      pick(concretePolicies(json), names),
+      `arn:aws:iam::111122223333:role/acme-${fleet}-${role}`,
+      action,
+      PULL_THROUGH_RESOURCES[label],
+    );
+    expect({ decision: outcome.decision, identityDecision: outcome.identityDecision }).toEqual({
+      decision: expected,
+      identityDecision: expected,
+    });
   });
 });
 
@@ -528,7 +559,10 @@ describe("policies are made concrete before simulation", () => {
     return copy;
   }
   function withResources(resources: string[]): TerraformJson {
-    return doctored({ Version: "2012-10-17", Statement: [{ Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchGetImage"], Resource: resources }] });
+    return doctored({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchGetImage"], Resource: resources }],
+    });
   }
 
   test("the synthesized documents are literal ARNs already, and pass the strict check unchanged", () => {
@@ -570,9 +604,24 @@ describe("policies are made concrete before simulation", () => {
   });
 
   test("simulate() refuses unchecked documents too", async () => {
-    const documents = new Map([["leftover", { Version: "2012-10-17", Statement: [{ Sid: "X", Effect: "Allow", Action: ["ecr:PutImage"], Resource: ["${aws_ecr_repository.x.arn}"] }] }]]);
-    await expect(simulate(documents as unknown as Map<string, PolicyDocument>, PRINCIPALS.worker, "ecr:PutImage", WEB)).rejects.toThrow(/Terraform reference/);
-    expect(() => assertConcrete({ Version: "2012-10-17", Statement: [{ Sid: "X", Effect: "Allow", Action: ["ecr:PutImage"], Resource: ["apps/web"] }] }, "bare")).toThrow(/full ARN/);
+    const documents = new Map([
+      [
+        "leftover",
+        {
+          Version: "2012-10-17",
+          Statement: [{ Sid: "X", Effect: "Allow", Action: ["ecr:PutImage"], Resource: ["${aws_ecr_repository.x.arn}"] }],
+        },
+      ],
+    ]);
+    await expect(simulate(documents as unknown as Map<string, PolicyDocument>, PRINCIPALS.worker, "ecr:PutImage", WEB)).rejects.toThrow(
+      /Terraform reference/,
+    );
+    expect(() =>
+      assertConcrete(
+        { Version: "2012-10-17", Statement: [{ Sid: "X", Effect: "Allow", Action: ["ecr:PutImage"], Resource: ["apps/web"] }] },
+        "bare",
+      ),
+    ).toThrow(/full ARN/);
   });
 
   test.each([["${aws_ecr_repository.x.arn}"], ["apps/web"]])(
@@ -580,8 +629,18 @@ describe("policies are made concrete before simulation", () => {
     async (resource) => {
       const result = await runSimulation(
         {
-          request: { principal: PRINCIPALS.worker, action: "ecr:PutImage", resource: { resource: RESOURCES.unconfigured.arn, accountId: ACCOUNT }, contextVariables: {} },
-          identityPolicies: [{ name: "leftover", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ecr:PutImage"], Resource: [resource] }] } }],
+          request: {
+            principal: PRINCIPALS.worker,
+            action: "ecr:PutImage",
+            resource: { resource: RESOURCES.unconfigured.arn, accountId: ACCOUNT },
+            contextVariables: {},
+          },
+          identityPolicies: [
+            {
+              name: "leftover",
+              policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ecr:PutImage"], Resource: [resource] }] },
+            },
+          ],
           serviceControlPolicies: [],
           resourceControlPolicies: [],
         },

@@ -14,7 +14,6 @@ const BASE = "arn:aws:ecr:eu-central-1:111122223333:repository/apps/base";
 const TOOLS = "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools";
 const BUCKET = "arn:aws:s3:::acme-runner-cache";
 
-
 function cacheGrants(): Record<string, string[]> {
   return {
     ...Object.fromEntries(CACHE_OBJECT.map((a) => [a, [`${BUCKET}/*`]])),
@@ -118,10 +117,12 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s ex
   test("every registry host in credHelpers is one the manager may pull from", () => {
     const hosts = Object.keys(parseCredHelpersInstallScript(mod.runner_install.pre_install_script));
     const managerPull: string[] = grants(policyDocument(json, "f_manager"))["ecr:BatchGetImage"]!;
-    const pullHosts = new Set(managerPull.map((arn) => {
-      const [, , , region, account] = arn.split(":");
-      return `${account}.dkr.ecr.${region}.amazonaws.com`;
-    }));
+    const pullHosts = new Set(
+      managerPull.map((arn) => {
+        const [, , , region, account] = arn.split(":");
+        return `${account}.dkr.ecr.${region}.amazonaws.com`;
+      }),
+    );
     for (const h of hosts) expect(pullHosts).toContain(h);
   });
 

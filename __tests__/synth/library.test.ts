@@ -3,7 +3,15 @@ import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { ConfigError, ExistingEcrRepository, GitlabRunnerEcr, GitlabRunnerStack, ManagedPolicy, PrivateEcrRepository, RunnerFleet } from "../../index";
+import {
+  ConfigError,
+  ExistingEcrRepository,
+  GitlabRunnerEcr,
+  GitlabRunnerStack,
+  ManagedPolicy,
+  PrivateEcrRepository,
+  RunnerFleet,
+} from "../../index";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { configSchema, runnersSchema } from "../../modules/config/parse";
 import { testApp } from "../support/helpers";
@@ -75,7 +83,9 @@ describe("grants, as in aws-cdk: verbs on a repository, to a fleet's policy or t
     const runners = new GitlabRunnerEcr(stack, "runners", PROPS);
     const deployer = new IamRole(stack, "deployer", { name: "deployer", assumeRolePolicy: "{}" });
     runners.ciImage.grantPull(deployer);
-    PrivateEcrRepository.fromRepositoryArn(stack, "shared", "arn:aws:ecr:eu-west-1:444455556666:repository/shared/base").grantPullPush(deployer);
+    PrivateEcrRepository.fromRepositoryArn(stack, "shared", "arn:aws:ecr:eu-west-1:444455556666:repository/shared/base").grantPullPush(
+      deployer,
+    );
     const json = JSON.parse(Testing.synth(stack, true));
     const policies = Object.values(json.resource.aws_iam_policy as Record<string, { policy: string; description: string }>).filter((p) =>
       p.description.startsWith("Least-privilege access granted by gitlab-runner-ecr"),
@@ -84,7 +94,10 @@ describe("grants, as in aws-cdk: verbs on a repository, to a fleet's policy or t
     const doc = JSON.parse(policies[0]!.policy);
     expect(doc.Statement.map((s: { Sid: string; Resource: string[] }) => [s.Sid, s.Resource])).toEqual([
       ["EcrLogin", ["*"]],
-      ["EcrPull", ["arn:aws:ecr:eu-west-1:123456789012:repository/ci/docker-ecr", "arn:aws:ecr:eu-west-1:444455556666:repository/shared/base"]],
+      [
+        "EcrPull",
+        ["arn:aws:ecr:eu-west-1:123456789012:repository/ci/docker-ecr", "arn:aws:ecr:eu-west-1:444455556666:repository/shared/base"],
+      ],
       ["EcrPush", ["arn:aws:ecr:eu-west-1:444455556666:repository/shared/base"]],
     ]);
     const attachment = Object.values(json.resource.aws_iam_role_policy_attachment as Record<string, { role: string }>)[0]!;
@@ -94,7 +107,9 @@ describe("grants, as in aws-cdk: verbs on a repository, to a fleet's policy or t
   test("imageUri takes a tag or a digest, and refuses anything else", () => {
     const runners = new GitlabRunnerEcr(ownStack(), "runners", PROPS);
     expect(runners.ciImage.imageUri("2.0.1")).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr:2.0.1");
-    expect(runners.ciImage.imageUri(`sha256:${"a".repeat(64)}`)).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr@sha256:${"a".repeat(64)}`);
+    expect(runners.ciImage.imageUri(`sha256:${"a".repeat(64)}`)).toBe(
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr@sha256:${"a".repeat(64)}`,
+    );
     expect(() => runners.ciImage.imageUri("latest; rm -rf /")).toThrow(/neither a Docker tag nor a sha256: digest/);
   });
 });
@@ -121,14 +136,20 @@ function fleetStack(configure: (fleet: RunnerFleet) => void): () => void {
 }
 
 test("a policy with no grant fails synthesis instead of rendering an empty document", () => {
-  expect(fleetStack((f) => f.managerPolicy.allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]))).toThrow(/x-f-workers-ecr: no permission was granted/);
+  expect(fleetStack((f) => f.managerPolicy.allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]))).toThrow(
+    /x-f-workers-ecr: no permission was granted/,
+  );
 });
 
 test("a policy over IAM's 6,144-character limit fails synthesis with the figure", () => {
   const check = fleetStack((f) => {
     for (const p of [f.managerPolicy, f.jobPolicy]) {
       for (let i = 0; i < 80; i++) {
-        new ExistingEcrRepository(f, `r${i}-${p.roleLabel}`, `arn:aws:ecr:eu-west-1:123456789012:repository/team-${i}/service-with-a-long-name`).grantPull(p);
+        new ExistingEcrRepository(
+          f,
+          `r${i}-${p.roleLabel}`,
+          `arn:aws:ecr:eu-west-1:123456789012:repository/team-${i}/service-with-a-long-name`,
+        ).grantPull(p);
       }
     }
   });
@@ -144,7 +165,12 @@ test("ManagedPolicy merges grants into sorted statements and rejects conflicting
   expect(p.document()).toEqual({
     Version: "2012-10-17",
     Statement: [
-      { Sid: "A", Effect: "Allow", Action: ["ecr:BatchGetImage"], Resource: ["arn:aws:ecr:eu-west-1:123456789012:repository/a", "arn:aws:ecr:eu-west-1:123456789012:repository/z"] },
+      {
+        Sid: "A",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage"],
+        Resource: ["arn:aws:ecr:eu-west-1:123456789012:repository/a", "arn:aws:ecr:eu-west-1:123456789012:repository/z"],
+      },
       { Sid: "B", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::b/*"] },
     ],
   });

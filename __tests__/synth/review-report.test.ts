@@ -20,7 +20,6 @@ function synthesized(config: RunnerStackConfigInput, id = "test"): { report: str
   return { report: reviewReport(stack.runners), json };
 }
 
-
 interface Table {
   readonly policy: string;
   readonly columns: string[];
@@ -30,7 +29,11 @@ interface Table {
 /** The report's per-role tables (keyed by the aws_iam_policy they show) and its resource legend. */
 function parseReport(report: string): { tables: Table[]; arnOf: Map<string, string> } {
   const lines = report.split("\n");
-  const cells = (line: string) => line.split("|").slice(1, -1).map((c) => c.trim());
+  const cells = (line: string) =>
+    line
+      .split("|")
+      .slice(1, -1)
+      .map((c) => c.trim());
   const tables: Table[] = [];
   lines.forEach((line, i) => {
     const policy = /`aws_iam_policy\.([\w-]+)`$/.exec(line)?.[1];
@@ -39,7 +42,10 @@ function parseReport(report: string): { tables: Table[]; arnOf: Map<string, stri
     const rows = new Map<string, boolean[]>();
     for (let j = i + 4; lines[j]?.startsWith("|"); j++) {
       const [action, ...marks] = cells(lines[j]!);
-      rows.set(action!.replace(/`/g, ""), marks.map((m) => m === "✓"));
+      rows.set(
+        action!.replace(/`/g, ""),
+        marks.map((m) => m === "✓"),
+      );
     }
     tables.push({ policy, columns: header.slice(1), rows });
   });
@@ -94,7 +100,12 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s: t
           } catch {
             decision = "not a valid request"; // e.g. an object action on the bucket ARN
           }
-          expect([table.policy, action, column, decision]).toEqual([table.policy, action, column, marked ? "Allowed" : expect.not.stringMatching(/^Allowed$/)]);
+          expect([table.policy, action, column, decision]).toEqual([
+            table.policy,
+            action,
+            column,
+            marked ? "Allowed" : expect.not.stringMatching(/^Allowed$/),
+          ]);
           if (marked) allowed++;
           else if (decision === "ImplicitlyDenied") denied++;
         }
@@ -111,13 +122,15 @@ describe("content", () => {
   test("names the image, the credential helper's registries and readable resources", () => {
     expect(report).toContain("- Default job image of every fleet: `111122223333.dkr.ecr.eu-central-1.amazonaws.com/ci/image:2.0.0`");
     expect(report).toContain("`111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `444455556666.dkr.ecr.us-east-1.amazonaws.com`");
-    expect(report).toContain("| ECR `shared/tools` (444455556666, us-east-1) | `arn:aws:ecr:us-east-1:444455556666:repository/shared/tools` |");
+    expect(report).toContain(
+      "| ECR `shared/tools` (444455556666, us-east-1) | `arn:aws:ecr:us-east-1:444455556666:repository/shared/tools` |",
+    );
     expect(report).toContain("| objects in `acme-runner-cache` | `arn:aws:s3:::acme-runner-cache/*` |");
   });
 
   test("the Mermaid diagram shows manager, workers, roles and what each role does with each resource", () => {
     const diagram = report.slice(report.indexOf("```mermaid"));
-    expect(diagram).toContain('f_manager -- starts --> f_workers');
+    expect(diagram).toContain("f_manager -- starts --> f_workers");
     expect(diagram).toMatch(/f_workers_role -- "pull, push" --> (res\d+)[\s\S]*/);
     const web = /(res\d+)\[\("ECR apps\/web"\)\]/.exec(diagram)![1];
     const cache = /(res\d+)\[\("S3 bucket acme-runner-cache \(cache\)"\)\]/.exec(diagram)![1];
@@ -128,8 +141,12 @@ describe("content", () => {
   });
 
   test("registries per fleet: f's job images come from two registries, u's from two (apps/base is not u's)", () => {
-    expect(report).toContain("- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `444455556666.dkr.ecr.us-east-1.amazonaws.com`");
-    expect(report).toContain("- Fleet `u`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `444455556666.dkr.ecr.us-east-1.amazonaws.com`");
+    expect(report).toContain(
+      "- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `444455556666.dkr.ecr.us-east-1.amazonaws.com`",
+    );
+    expect(report).toContain(
+      "- Fleet `u`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `444455556666.dkr.ecr.us-east-1.amazonaws.com`",
+    );
   });
 
   test("is byte-identical across synthesis runs", () => {
@@ -141,9 +158,18 @@ describe("trust section", () => {
   const row = (report: string, fleet: string) => report.split("\n").find((l) => l.startsWith(`| \`${fleet}\` |`));
 
   test.each([
-    ["docker", "| `f` | `docker` | **the manager** | **the manager role** | yes | 2 / – | – (the manager runs every job) | its own (`runner/<token>/project/<id>/…`) |"],
-    ["docker+machine", "| `f` | `docker+machine` | worker instances | the worker role | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |"],
-    ["docker-autoscaler", "| `f` | `docker-autoscaler` | worker instances | the worker role | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |"],
+    [
+      "docker",
+      "| `f` | `docker` | **the manager** | **the manager role** | yes | 2 / – | – (the manager runs every job) | its own (`runner/<token>/project/<id>/…`) |",
+    ],
+    [
+      "docker+machine",
+      "| `f` | `docker+machine` | worker instances | the worker role | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |",
+    ],
+    [
+      "docker-autoscaler",
+      "| `f` | `docker-autoscaler` | worker instances | the worker role | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |",
+    ],
   ] as const)("%s: where jobs run, the role they hold, privileged, hop limits, reuse, cache namespace", (executor, expected) => {
     expect(row(synthesized(config(executor)).report, "f")).toBe(expected);
   });
@@ -173,7 +199,9 @@ describe("trust section", () => {
     expect(synthesized(c).report).toContain("which is S3, encrypted with S3-managed keys. Use the S3 backend with a KMS key");
     c.backend.kmsKeyId = "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const report = synthesized(c).report;
-    expect(report).toContain("which is S3, encrypted with KMS key `arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`.");
+    expect(report).toContain(
+      "which is S3, encrypted with KMS key `arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`.",
+    );
     expect(report).not.toContain("Use the S3 backend with a KMS key");
   });
 
@@ -181,7 +209,9 @@ describe("trust section", () => {
     const stack = new GitlabRunnerStack(testApp(), "test", config("docker-autoscaler"));
     const install = (stack.runners.fleets[0]!.module.inputs as any).runner_install;
     install.pre_install_script = install.pre_install_script.replace("444455556666.dkr.ecr.us-east-1", "999988887777.dkr.ecr.us-east-1");
-    expect(reviewReport(stack.runners)).toContain("- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `999988887777.dkr.ecr.us-east-1.amazonaws.com`");
+    expect(reviewReport(stack.runners)).toContain(
+      "- Fleet `f`: `111122223333.dkr.ecr.eu-central-1.amazonaws.com`, `999988887777.dkr.ecr.us-east-1.amazonaws.com`",
+    );
   });
 });
 

@@ -19,31 +19,49 @@ function stackWith(config: RunnerStackConfigInput = configWith({})): GitlabRunne
   return new GitlabRunnerStack(testApp(), "test", config);
 }
 
-
 const policy = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 
 /** One way to break each rule, and the finding it must produce (path relative to the stack). */
 const VIOLATIONS: [string, (scope: Construct, stack: GitlabRunnerStack) => void, string, string][] = [
   [
     "iam-no-wildcard-action",
-    (s) => new IamPolicy(s, "bad", { name: "bad", policy: policy({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::some-bucket" }) }),
+    (s) =>
+      new IamPolicy(s, "bad", { name: "bad", policy: policy({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::some-bucket" }) }),
     "bad",
     'statement #0 allows the wildcard action "s3:*"',
   ],
   [
     "iam-no-wildcard-resource",
-    (s) => new IamPolicy(s, "bad", { name: "bad", policy: policy({ Sid: "Pull", Effect: "Allow", Action: ["ecr:BatchGetImage"], Resource: "*" }) }),
+    (s) =>
+      new IamPolicy(s, "bad", {
+        name: "bad",
+        policy: policy({ Sid: "Pull", Effect: "Allow", Action: ["ecr:BatchGetImage"], Resource: "*" }),
+      }),
     "bad",
     'statement Pull allows ecr:BatchGetImage on every resource ("*")',
   ],
   [
     "iam-no-passrole-on-wildcard",
-    (s) => new IamPolicy(s, "bad", { name: "bad", policy: policy({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/*" }) }),
+    (s) =>
+      new IamPolicy(s, "bad", {
+        name: "bad",
+        policy: policy({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/*" }),
+      }),
     "bad",
     'statement #0 allows iam:PassRole on "arn:aws:iam::123456789012:role/*"',
   ],
-  ["ecr-immutable-scanned", (s) => new EcrRepository(s, "bad", { name: "loose" }), "bad", 'image_tag_mutability is "MUTABLE (the default)", not "IMMUTABLE"'],
-  ["s3-bucket-encrypted", (s) => new S3Bucket(s, "bad", { bucket: "naked-bucket-1234" }), "bad", "has no server-side encryption configuration"],
+  [
+    "ecr-immutable-scanned",
+    (s) => new EcrRepository(s, "bad", { name: "loose" }),
+    "bad",
+    'image_tag_mutability is "MUTABLE (the default)", not "IMMUTABLE"',
+  ],
+  [
+    "s3-bucket-encrypted",
+    (s) => new S3Bucket(s, "bad", { bucket: "naked-bucket-1234" }),
+    "bad",
+    "has no server-side encryption configuration",
+  ],
   [
     "s3-bucket-public-access-blocked",
     (s) => new S3Bucket(s, "bad", { bucket: "naked-bucket-1234" }),
@@ -64,7 +82,12 @@ const VIOLATIONS: [string, (scope: Construct, stack: GitlabRunnerStack) => void,
           ...stack.runners.fleets[0]!.module.inputs,
           environment: "weak",
           // A docker-autoscaler manager runs no containers: hop limit 2 would let one on it reach the role.
-          runner_metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 2, instance_metadata_tags: "disabled" },
+          runner_metadata_options: {
+            http_endpoint: "enabled",
+            http_tokens: "required",
+            http_put_response_hop_limit: 2,
+            instance_metadata_tags: "disabled",
+          },
         },
       }),
     "bad",
@@ -78,7 +101,12 @@ const VIOLATIONS: [string, (scope: Construct, stack: GitlabRunnerStack) => void,
           ...stack.runners.fleets[0]!.module.inputs,
           environment: "onmanager",
           runner_worker: { type: "docker", max_jobs: 1 },
-          runner_metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 2, instance_metadata_tags: "disabled" },
+          runner_metadata_options: {
+            http_endpoint: "enabled",
+            http_tokens: "required",
+            http_put_response_hop_limit: 2,
+            instance_metadata_tags: "disabled",
+          },
         },
       }),
     "bad",
@@ -98,7 +126,9 @@ const unacknowledged = (stack: GitlabRunnerStack) => stack.runners.securityRules
 describe("the shipped configurations pass every rule", () => {
   test.each(["docker+machine", "docker-autoscaler"] as const)("%s executor", (executor) => {
     const stack = stackWith(
-      configWith({ fleets: [{ name: "f", executor, runnerTokenSsmParameter: "/t", workers: { instanceTypes: ["m6i.large"], maxInstances: 2 } }] }),
+      configWith({
+        fleets: [{ name: "f", executor, runnerTokenSsmParameter: "/t", workers: { instanceTypes: ["m6i.large"], maxInstances: 2 } }],
+      }),
     );
     expect(synthOutcome(stack)).toBe("ok");
     expect(unacknowledged(stack)).toEqual([]);
@@ -106,12 +136,18 @@ describe("the shipped configurations pass every rule", () => {
 
   test("the docker executor fails synthesis until its fleet acknowledges jobs-not-on-manager, with a reason that reaches the report", () => {
     const fleet = { name: "f", executor: "docker" as const, runnerTokenSsmParameter: "/t" };
-    expect(synthOutcome(stackWith(configWith({ fleets: [fleet] })))).toContain("[test/runners/f/runner] jobs-not-on-manager: the docker executor runs jobs on the manager");
+    expect(synthOutcome(stackWith(configWith({ fleets: [fleet] })))).toContain(
+      "[test/runners/f/runner] jobs-not-on-manager: the docker executor runs jobs on the manager",
+    );
     const reason = "Only the platform team's repositories run here";
     const stack = stackWith(configWith({ fleets: [{ ...fleet, acknowledge: { "jobs-not-on-manager": reason } }] }));
     expect(synthOutcome(stack)).toBe("ok");
     expect(stack.runners.securityRules.findings.filter((f) => f.ruleId === "jobs-not-on-manager")).toEqual([
-      expect.objectContaining({ path: "test/runners/f/runner", ruleId: "jobs-not-on-manager", acknowledgement: { path: "test/runners/f", reason } }),
+      expect.objectContaining({
+        path: "test/runners/f/runner",
+        ruleId: "jobs-not-on-manager",
+        acknowledgement: { path: "test/runners/f", reason },
+      }),
     ]);
     expect(reviewReport(stack.runners)).toContain(`Acknowledged: ${reason}`);
   });
@@ -163,7 +199,9 @@ test("no-secret-literal scans keys too: a token as a key of an output fails, wit
   const stack = stackWith();
   new TerraformOutput(stack.runners, "keyed", { value: { "glrt-AbCdEf0123456789xyz": "x" } }).overrideLogicalId("keyed");
   const outcome = synthOutcome(stack);
-  expect(outcome).toContain("[test/runners/keyed] no-secret-literal: output.keyed.value.<a key that looks like a GitLab runner authentication token> (a key) looks like");
+  expect(outcome).toContain(
+    "[test/runners/keyed] no-secret-literal: output.keyed.value.<a key that looks like a GitLab runner authentication token> (a key) looks like",
+  );
   expect(outcome).not.toContain("AbCdEf0123456789xyz");
 });
 
@@ -181,7 +219,9 @@ describe("acknowledgements", () => {
 
   test("need a known rule and a real reason", () => {
     const stack = stackWith();
-    expect(() => acknowledgeRule(stack.runners, "no-such-rule", "because we said so")).toThrow(/unknown rule "no-such-rule"; the rules are iam-no-wildcard-action/);
+    expect(() => acknowledgeRule(stack.runners, "no-such-rule", "because we said so")).toThrow(
+      /unknown rule "no-such-rule"; the rules are iam-no-wildcard-action/,
+    );
     expect(() => acknowledgeRule(stack.runners, "ecr-immutable-scanned", "ok")).toThrow(/needs a reason/);
   });
 });
@@ -205,7 +245,7 @@ describe("s3-bucket-tls-only refuses hollow TLS policies", () => {
   });
   const failure = "[test/runners/cache/bucket] s3-bucket-tls-only:";
 
-  test("the sound statement passes, also with Principal {AWS: \"*\"}", () => {
+  test('the sound statement passes, also with Principal {AWS: "*"}', () => {
     expect(outcomeWith(sound)).toBe("ok");
     expect(outcomeWith((arn) => ({ ...sound(arn), Principal: { AWS: "*" } }))).toBe("ok");
   });
@@ -214,7 +254,10 @@ describe("s3-bucket-tls-only refuses hollow TLS policies", () => {
     ["a Principal of one foreign account", (arn: string) => ({ ...sound(arn), Principal: { AWS: "arn:aws:iam::999988887777:root" } })],
     ["the bucket ARN only (objects left out)", (arn: string) => ({ ...sound(arn), Resource: [arn] })],
     ["the objects only", (arn: string) => ({ ...sound(arn), Resource: [`${arn}/*`] })],
-    ["another bucket's ARNs", (_arn: string) => ({ ...sound("arn:aws:s3:::someone-else"), Resource: ["arn:aws:s3:::someone-else", "arn:aws:s3:::someone-else/*"] })],
+    [
+      "another bucket's ARNs",
+      (_arn: string) => ({ ...sound("arn:aws:s3:::someone-else"), Resource: ["arn:aws:s3:::someone-else", "arn:aws:s3:::someone-else/*"] }),
+    ],
     ["one action instead of s3:*", (arn: string) => ({ ...sound(arn), Action: "s3:GetObject" })],
     ["Allow instead of Deny", (arn: string) => ({ ...sound(arn), Effect: "Allow" })],
     ["no SecureTransport condition", (arn: string) => ({ ...sound(arn), Condition: {} })],

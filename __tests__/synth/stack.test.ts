@@ -93,7 +93,9 @@ describe("the embedded default configuration", () => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(r.aws_s3_bucket_server_side_encryption_configuration!.cache.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
+    expect(r.aws_s3_bucket_server_side_encryption_configuration!.cache.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe(
+      "AES256",
+    );
     const policy = JSON.parse(r.aws_s3_bucket_policy!.cache.policy);
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
@@ -186,7 +188,12 @@ describe("configuration choices", () => {
   });
 
   test("cache.shareBetweenFleets opts into one namespace for every fleet; maxJobsPerInstance reaches both worker executors", () => {
-    const machine = { ...DEFAULT_CONFIG.fleets[1]!, name: "machine", executor: "docker+machine" as const, workers: { maxJobsPerInstance: 5 } };
+    const machine = {
+      ...DEFAULT_CONFIG.fleets[1]!,
+      name: "machine",
+      executor: "docker+machine" as const,
+      workers: { maxJobsPerInstance: 5 },
+    };
     const scaler = { ...DEFAULT_CONFIG.fleets[0]!, workers: { maxJobsPerInstance: 7 } };
     const { json } = synth(configWith({ cache: { shareBetweenFleets: true }, fleets: [scaler, machine] }));
     expect(json.module.runner_autoscaler!.runner_worker_cache.shared).toBe(true);
@@ -206,7 +213,10 @@ describe("configuration choices", () => {
     expect(second.subnet_id).toBe("subnet-0f1e2d3c4b5a69788");
 
     const stack = new GitlabRunnerStack(testApp(), "test", configWith({ fleets: machine({}) }));
-    const warnings = stack.runners.fleet("machine").node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+    const warnings = stack.runners
+      .fleet("machine")
+      .node.metadata.filter((m) => m.type === "@cdktf/warn")
+      .map((m) => m.data);
     expect(warnings).toEqual([
       "GitLab removes the docker+machine executor in GitLab 20.0 (May 2027). Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes).",
     ]);
@@ -249,7 +259,9 @@ describe("configuration choices", () => {
   });
 
   test("the configured runner version and cache bucket name are used", () => {
-    const { json } = synth(configWith({ gitlab: { url: "https://gitlab.example.com", runnerVersion: "19.3.2" }, cache: { bucketName: "my-cache" } }));
+    const { json } = synth(
+      configWith({ gitlab: { url: "https://gitlab.example.com", runnerVersion: "19.3.2" }, cache: { bucketName: "my-cache" } }),
+    );
     expect(json.module.runner_autoscaler!.runner_gitlab.runner_version).toBe("19.3.2");
     expect(json.module.runner_autoscaler!.runner_worker_cache.bucket).toBe("my-cache");
     expect(json.resource.aws_s3_bucket!.cache.bucket).toBe("my-cache");

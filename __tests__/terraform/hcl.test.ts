@@ -108,10 +108,7 @@ describe("hclExpression", () => {
       const names = Object.keys(CASES);
       const hcl = names.map((n) => `  hcl_${n} = ${hclExpression(CASES[n], "  ")}`).join("\n");
       writeFileSync(join(dir, "hcl.tf"), `locals {\n  base = "b\\"ase"\n${hcl}\n}\n`);
-      writeFileSync(
-        join(dir, "json.tf.json"),
-        JSON.stringify({ locals: Object.fromEntries(names.map((n) => [`json_${n}`, CASES[n]])) }),
-      );
+      writeFileSync(join(dir, "json.tf.json"), JSON.stringify({ locals: Object.fromEntries(names.map((n) => [`json_${n}`, CASES[n]])) }));
       const both = (prefix: string) => `{${names.map((n) => `${n} = local.${prefix}_${n}`).join(", ")}}`;
       const run = spawnSync("terraform", ["console"], {
         cwd: dir,
@@ -143,7 +140,10 @@ describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) 
     if (!hasTerraform) return;
     dir = mkdtempSync(join(tmpdir(), "hcl-synth-"));
     const env = { ...TERRAFORM_ENV, GITLAB_RUNNER_ECR_CONFIG: configFile ?? "" };
-    for (const [format, out] of [["--hcl", "hcl"], [undefined, "json"]] as const) {
+    for (const [format, out] of [
+      ["--hcl", "hcl"],
+      [undefined, "json"],
+    ] as const) {
       const args = ["cdktf", "synth", ...(format ? [format] : []), "--output", join(dir, out)];
       const run = spawnSync("npx", args, { cwd: ROOT, env, encoding: "utf8" });
       if (run.status !== 0) throw new Error(`cdktf ${args.join(" ")} failed:\n${run.stdout}\n${run.stderr}`);
@@ -168,7 +168,9 @@ describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) 
   test_("parses with hcl2json and says what cdk.tf.json says: blocks, module inputs, variables", async () => {
     const parsed = await parse("cdk.tf", hcl);
     const names = (o: Record<string, Record<string, unknown>> = {}) =>
-      Object.entries(o).flatMap(([type, blocks]) => Object.keys(blocks).map((n) => `${type}.${n}`)).sort();
+      Object.entries(o)
+        .flatMap(([type, blocks]) => Object.keys(blocks).map((n) => `${type}.${n}`))
+        .sort();
     expect(names(parsed.resource)).toEqual(names(json.resource));
     expect(Object.keys(parsed.output ?? {}).sort()).toEqual(Object.keys(json.output).sort());
     const withoutMetadata = ({ "//": _metadata, ...rest }: Record<string, unknown>) => rest;

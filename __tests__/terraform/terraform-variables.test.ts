@@ -116,11 +116,34 @@ describe("variable references in the configuration are validated", () => {
   };
 
   test.each([
-    ["a bad default, against the field's rule", (c: any) => (c.network.vpcId = { terraformVariable: "vpc_id", default: "vpc-1" }), "network.vpcId.default: must be a VPC id such as vpc-0123456789abcdef0"],
-    ["an invalid variable name", (c: any) => (c.gitlab.url = { terraformVariable: "Gitlab-URL" }), "gitlab.url.terraformVariable: must be 1-64 characters: lowercase letters, digits and _, starting with a letter"],
-    ["a reserved name", (c: any) => (c.gitlab.url = { terraformVariable: "count" }), "gitlab.url.terraformVariable: is a name Terraform reserves"],
-    ["a misspelt key", (c: any) => (c.gitlab.url = { terraformVariabel: "url" }), ["gitlab.url.terraformVariable: is required", "gitlab.url.terraformVariabel: unknown field (misspelt? Terraform would drop it silently, so it is refused here)"]],
-    ["a literal of the wrong type", (c: any) => (c.fleets[0].maxConcurrentJobs = "4"), "fleets[0].maxConcurrentJobs: must be a number (got a string; remove the quotes)"],
+    [
+      "a bad default, against the field's rule",
+      (c: any) => (c.network.vpcId = { terraformVariable: "vpc_id", default: "vpc-1" }),
+      "network.vpcId.default: must be a VPC id such as vpc-0123456789abcdef0",
+    ],
+    [
+      "an invalid variable name",
+      (c: any) => (c.gitlab.url = { terraformVariable: "Gitlab-URL" }),
+      "gitlab.url.terraformVariable: must be 1-64 characters: lowercase letters, digits and _, starting with a letter",
+    ],
+    [
+      "a reserved name",
+      (c: any) => (c.gitlab.url = { terraformVariable: "count" }),
+      "gitlab.url.terraformVariable: is a name Terraform reserves",
+    ],
+    [
+      "a misspelt key",
+      (c: any) => (c.gitlab.url = { terraformVariabel: "url" }),
+      [
+        "gitlab.url.terraformVariable: is required",
+        "gitlab.url.terraformVariabel: unknown field (misspelt? Terraform would drop it silently, so it is refused here)",
+      ],
+    ],
+    [
+      "a literal of the wrong type",
+      (c: any) => (c.fleets[0].maxConcurrentJobs = "4"),
+      "fleets[0].maxConcurrentJobs: must be a number (got a string; remove the quotes)",
+    ],
     [
       "one name for two kinds of value",
       (c: any) => {
@@ -215,7 +238,11 @@ withTerraform("real Terraform plans the generated variable blocks (provider-less
 
 // Same rule, same verdict: each sample is judged by zod and by Terraform's validation blocks.
 const SAMPLES: [string, ValueRule, unknown[]][] = [
-  ["vpc_id", VPC_ID, ["vpc-0123abcd", "vpc-0123456789abcdef0", "vpc-123", "VPC-0123abcd", "vpc-0123abcd ", "vpc-0123abcd\n", "subnet-0123abcd", ""]],
+  [
+    "vpc_id",
+    VPC_ID,
+    ["vpc-0123abcd", "vpc-0123456789abcdef0", "vpc-123", "VPC-0123abcd", "vpc-0123abcd ", "vpc-0123abcd\n", "subnet-0123abcd", ""],
+  ],
   ["subnet_ids", SUBNET_IDS, [["subnet-0123abcd"], [], ["subnet-0123abcd", "subnet-1"], ["vpc-0123abcd"]]],
   [
     "gitlab_url",
@@ -260,23 +287,34 @@ withTerraform("zod and Terraform apply the same rules", () => {
         {
           type: terraformType(c.rule),
           nullable: false,
-          validation: terraformValidations(c.rule, c.variable, `SUBJECT`).map((v) => ({ condition: v.condition, error_message: v.errorMessage })),
+          validation: terraformValidations(c.rule, c.variable, `SUBJECT`).map((v) => ({
+            condition: v.condition,
+            error_message: v.errorMessage,
+          })),
         },
       ]),
     );
     writeFileSync(join(dir, "variables.tf.json"), JSON.stringify({ variable }, null, 2));
     writeFileSync(join(dir, "values.tfvars.json"), JSON.stringify(Object.fromEntries(cases.map((c) => [c.variable, c.value]))));
     spawnSync("terraform", ["init", "-input=false"], { cwd: dir, env: TERRAFORM_ENV });
-    const run = spawnSync("terraform", ["plan", "-input=false", "-json", "-var-file=values.tfvars.json"], { cwd: dir, env: TERRAFORM_ENV, encoding: "utf8" });
+    const run = spawnSync("terraform", ["plan", "-input=false", "-json", "-var-file=values.tfvars.json"], {
+      cwd: dir,
+      env: TERRAFORM_ENV,
+      encoding: "utf8",
+    });
     terraformVerdicts = new Map(cases.map((c) => [c.variable, [] as string[]]));
     for (const line of run.stdout.split("\n").filter((l) => l.startsWith("{"))) {
       type Diagnostic = { severity: string; summary: string; detail: string; snippet?: { values?: { traversal: string }[] } };
       const d = (JSON.parse(line) as { diagnostic?: Diagnostic }).diagnostic;
       if (d?.severity !== "error") continue;
       const variableName = d.snippet?.values?.[0]?.traversal.replace(/^var\./, "");
-      if (variableName === undefined || !terraformVerdicts.has(variableName)) throw new Error(`unexpected diagnostic: ${d.summary}: ${d.detail}`);
+      if (variableName === undefined || !terraformVerdicts.has(variableName))
+        throw new Error(`unexpected diagnostic: ${d.summary}: ${d.detail}`);
       // "SUBJECT must be X." / "SUBJECT: every item must be X." -> "must be X"
-      const message = d.detail.split("\n\n")[0]!.replace(/^SUBJECT(: every item)? /, "").replace(/\.$/, "");
+      const message = d.detail
+        .split("\n\n")[0]!
+        .replace(/^SUBJECT(: every item)? /, "")
+        .replace(/\.$/, "");
       terraformVerdicts.get(variableName)!.push(message);
     }
   }, 60_000);

@@ -9,7 +9,16 @@ let root: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "gre-build-"));
   for (const d of ["modules/sub", "tools"]) mkdirSync(join(root, d), { recursive: true });
-  for (const f of ["main.ts", "index.ts", "tsconfig.json", "tsconfig.build.json", "package-lock.json", "modules/a.ts", "modules/sub/b.ts", "tools/t.ts"]) {
+  for (const f of [
+    "main.ts",
+    "index.ts",
+    "tsconfig.json",
+    "tsconfig.build.json",
+    "package-lock.json",
+    "modules/a.ts",
+    "modules/sub/b.ts",
+    "tools/t.ts",
+  ]) {
     writeFileSync(join(root, f), `// ${f}\n`);
   }
 });
@@ -19,11 +28,14 @@ test("the same sources give the same hash", () => {
   expect(sourceHash(root)).toBe(sourceHash(root));
 });
 
-test.each(["main.ts", "modules/sub/b.ts", "tools/t.ts", "tsconfig.build.json", "package-lock.json"])("editing %s changes the hash", (file) => {
-  const before = sourceHash(root);
-  writeFileSync(join(root, file), "// edited\n");
-  expect(sourceHash(root)).not.toBe(before);
-});
+test.each(["main.ts", "modules/sub/b.ts", "tools/t.ts", "tsconfig.build.json", "package-lock.json"])(
+  "editing %s changes the hash",
+  (file) => {
+    const before = sourceHash(root);
+    writeFileSync(join(root, file), "// edited\n");
+    expect(sourceHash(root)).not.toBe(before);
+  },
+);
 
 test("a new module file changes the hash; files the build does not read do not", () => {
   const before = sourceHash(root);

@@ -29,7 +29,13 @@ test("the embedded default is valid and gets its defaults filled in", () => {
     ["docker-autoscaler", 1, {}],
   ]);
   // pull defaults to every fleet; push to none, here set.
-  expect(c.repositories[0]).toEqual({ name: "apps/example-app", pull: ["autoscaler", "merge-requests"], push: ["autoscaler"], usedAsJobImage: true, buildCache: true });
+  expect(c.repositories[0]).toEqual({
+    name: "apps/example-app",
+    pull: ["autoscaler", "merge-requests"],
+    push: ["autoscaler"],
+    usedAsJobImage: true,
+    buildCache: true,
+  });
   // The pull-through cache defaults to ECR Public, for every fleet.
   expect(c.pullThroughCache).toEqual([{ prefix: "ecr-public", upstream: "public.ecr.aws", pull: ["autoscaler", "merge-requests"] }]);
   expect(c.ciImage.push).toEqual(["autoscaler"]);
@@ -44,25 +50,85 @@ const cases: [string, (c: any) => void, string | RegExp][] = [
   ["subnet id", (c) => (c.network.subnetIds = ["subnet-1", "subnet-0123456789abcdef0"]), /^network\.subnetIds\[0\]: must be a subnet id/],
   ["no subnets", (c) => (c.network.subnetIds = []), "network.subnetIds: needs at least one subnet"],
   ["http GitLab URL", (c) => (c.gitlab.url = "http://gitlab.example.com"), /^gitlab\.url: must use https:\/\//],
-  ["GitLab URL with credentials", (c) => (c.gitlab.url = "https://user:pw@gitlab.example.com"), /^gitlab\.url: must be a plain URL .*no credentials/],
+  [
+    "GitLab URL with credentials",
+    (c) => (c.gitlab.url = "https://user:pw@gitlab.example.com"),
+    /^gitlab\.url: must be a plain URL .*no credentials/,
+  ],
   ["GitLab URL with a query", (c) => (c.gitlab.url = "https://gitlab.example.com/?a=b"), /^gitlab\.url: must be a plain URL/],
   ["not a URL", (c) => (c.gitlab.url = "gitlab"), /^gitlab\.url: must use https:\/\//],
   ["runner version", (c) => (c.gitlab.runnerVersion = "latest"), /^gitlab\.runnerVersion: must be a GitLab Runner release/],
-  ["docker+machine with two instance types", (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.instanceTypes = ["m6i.large", "m5.large"])), "fleets[0].workers.instanceTypes: gives 2 instance types, but docker+machine takes exactly one (amazonec2-instance-type); executor: docker-autoscaler spreads workers over several types and subnets"],
-  ["docker+machine with instance types from a variable", (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.instanceTypes = { terraformVariable: "types" })), /^fleets\[0\]\.workers\.instanceTypes: must be a literal list of one instance type with docker\+machine/],
-  ["docker+machine in a subnet not listed", (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.subnetId = "subnet-0123456789abcdef0")), /^fleets\[0\]\.workers\.subnetId: must be one of network\.subnetIds/],
-  ["a worker subnet for docker-autoscaler", (c) => (c.fleets[0].workers.subnetId = "subnet-0a1b2c3d4e5f60718"), /^fleets\[0\]\.workers\.subnetId: only for docker\+machine: docker-autoscaler spreads its workers over every subnet/],
-  ["executor", (c) => (c.fleets[0].executor = "kubernetes"), 'fleets[0].executor: must be one of "docker", "docker+machine" or "docker-autoscaler"'],
-  ["repository name with capitals", (c) => (c.ciImage.repositoryName = "CI/Image"), /^ciImage\.repositoryName: must be a valid ECR repository name/],
-  ["repository name with double slash", (c) => (c.repositories[0].name = "apps//x"), /^repositories\[0\]\.name: must be a valid ECR repository name/],
+  [
+    "docker+machine with two instance types",
+    (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.instanceTypes = ["m6i.large", "m5.large"])),
+    "fleets[0].workers.instanceTypes: gives 2 instance types, but docker+machine takes exactly one (amazonec2-instance-type); executor: docker-autoscaler spreads workers over several types and subnets",
+  ],
+  [
+    "docker+machine with instance types from a variable",
+    (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.instanceTypes = { terraformVariable: "types" })),
+    /^fleets\[0\]\.workers\.instanceTypes: must be a literal list of one instance type with docker\+machine/,
+  ],
+  [
+    "docker+machine in a subnet not listed",
+    (c) => ((c.fleets[0].executor = "docker+machine"), (c.fleets[0].workers.subnetId = "subnet-0123456789abcdef0")),
+    /^fleets\[0\]\.workers\.subnetId: must be one of network\.subnetIds/,
+  ],
+  [
+    "a worker subnet for docker-autoscaler",
+    (c) => (c.fleets[0].workers.subnetId = "subnet-0a1b2c3d4e5f60718"),
+    /^fleets\[0\]\.workers\.subnetId: only for docker\+machine: docker-autoscaler spreads its workers over every subnet/,
+  ],
+  [
+    "executor",
+    (c) => (c.fleets[0].executor = "kubernetes"),
+    'fleets[0].executor: must be one of "docker", "docker+machine" or "docker-autoscaler"',
+  ],
+  [
+    "repository name with capitals",
+    (c) => (c.ciImage.repositoryName = "CI/Image"),
+    /^ciImage\.repositoryName: must be a valid ECR repository name/,
+  ],
+  [
+    "repository name with double slash",
+    (c) => (c.repositories[0].name = "apps//x"),
+    /^repositories\[0\]\.name: must be a valid ECR repository name/,
+  ],
   ["repository ARN", (c) => (c.repositories = [{ arn: "arn:aws:s3:::bucket" }]), /^repositories\[0\]\.arn: must be an ECR repository ARN/],
-  ["repository with name and ARN", (c) => (c.repositories = [{ name: "x1", arn: "arn:aws:ecr:eu-west-1:123456789012:repository/x1" }]), /^repositories\[0\]: set exactly one of name/],
-  ["repository equal to the CI image repository", (c) => (c.repositories = [{ name: "ci/docker-ecr" }]), /^repositories\[0\]\.name: is the CI image repository/],
-  ["repositories with the same Terraform address", (c) => (c.repositories = [{ name: "apps/web" }, { name: "apps_web" }]), /^repositories\[1\]\.name: gives the same Terraform address as repositories\[0\]\.name/],
-  ["duplicate repositories", (c) => (c.repositories = [{ name: "apps/web" }, { name: "apps/web" }]), "repositories[1]: is the same repository as repositories[0] (by name); list each repository once"],
-  ["access, replaced by pull and push", (c) => (c.repositories[0].access = "pull-push"), /^repositories\[0\]\.access: was replaced by lists of fleet names: .* For "pull-push" write push: \[autoscaler, merge-requests\]/],
-  ["an unknown fleet in push", (c) => (c.repositories[0].push = ["prod"]), 'repositories[0].push[0]: "prod" is not a fleet; the fleets are autoscaler, merge-requests'],
-  ["an unknown fleet in ciImage.push", (c) => (c.ciImage.push = ["autoscaler", "nope"]), 'ciImage.push[1]: "nope" is not a fleet; the fleets are autoscaler, merge-requests'],
+  [
+    "repository with name and ARN",
+    (c) => (c.repositories = [{ name: "x1", arn: "arn:aws:ecr:eu-west-1:123456789012:repository/x1" }]),
+    /^repositories\[0\]: set exactly one of name/,
+  ],
+  [
+    "repository equal to the CI image repository",
+    (c) => (c.repositories = [{ name: "ci/docker-ecr" }]),
+    /^repositories\[0\]\.name: is the CI image repository/,
+  ],
+  [
+    "repositories with the same Terraform address",
+    (c) => (c.repositories = [{ name: "apps/web" }, { name: "apps_web" }]),
+    /^repositories\[1\]\.name: gives the same Terraform address as repositories\[0\]\.name/,
+  ],
+  [
+    "duplicate repositories",
+    (c) => (c.repositories = [{ name: "apps/web" }, { name: "apps/web" }]),
+    "repositories[1]: is the same repository as repositories[0] (by name); list each repository once",
+  ],
+  [
+    "access, replaced by pull and push",
+    (c) => (c.repositories[0].access = "pull-push"),
+    /^repositories\[0\]\.access: was replaced by lists of fleet names: .* For "pull-push" write push: \[autoscaler, merge-requests\]/,
+  ],
+  [
+    "an unknown fleet in push",
+    (c) => (c.repositories[0].push = ["prod"]),
+    'repositories[0].push[0]: "prod" is not a fleet; the fleets are autoscaler, merge-requests',
+  ],
+  [
+    "an unknown fleet in ciImage.push",
+    (c) => (c.ciImage.push = ["autoscaler", "nope"]),
+    'ciImage.push[1]: "nope" is not a fleet; the fleets are autoscaler, merge-requests',
+  ],
   ["bad image tag", (c) => (c.ciImage.tag = "-bad"), /^ciImage\.tag: must be a Docker tag/],
   ["bad digest", (c) => (c.ciImage = { repositoryName: "ci/docker-ecr", digest: "sha256:abc" }), /^ciImage\.digest: must be sha256:/],
   ["tag and digest", (c) => (c.ciImage.digest = "sha256:" + "0".repeat(64)), /^ciImage: set exactly one of tag or digest/],
@@ -70,21 +136,53 @@ const cases: [string, (c: any) => void, string | RegExp][] = [
   ["duplicate fleet names", (c) => (c.fleets[1].name = "autoscaler"), 'fleets[1].name: duplicates fleets[0].name "autoscaler"'],
   ["fleet name", (c) => (c.fleets[0].name = "Docker_1"), /^fleets\[0\]\.name: must be 1-20 characters/],
   ["no fleets", (c) => (c.fleets = []), "fleets: needs at least one fleet"],
-  ["workers on a docker fleet", (c) => (c.fleets[0].executor = "docker"), /^fleets\[0\]\.workers: only for docker\+machine and docker-autoscaler/],
-  ["a worker executor without workers", (c) => delete c.fleets[1].workers, /^fleets\[1\]\.workers: is required with the docker-autoscaler executor/],
+  [
+    "workers on a docker fleet",
+    (c) => (c.fleets[0].executor = "docker"),
+    /^fleets\[0\]\.workers: only for docker\+machine and docker-autoscaler/,
+  ],
+  [
+    "a worker executor without workers",
+    (c) => delete c.fleets[1].workers,
+    /^fleets\[1\]\.workers: is required with the docker-autoscaler executor/,
+  ],
   ["bucket name with capitals", (c) => (c.cache = { bucketName: "My_Bucket" }), /^cache\.bucketName: must be 3-63 characters/],
-  ["bucket name like an IP address", (c) => (c.cache = { bucketName: "192.168.1.1" }), "cache.bucketName: must not be formatted as an IP address"],
-  ["bucket name with adjacent periods", (c) => (c.cache = { bucketName: "a..b" }), "cache.bucketName: must not contain two adjacent periods"],
+  [
+    "bucket name like an IP address",
+    (c) => (c.cache = { bucketName: "192.168.1.1" }),
+    "cache.bucketName: must not be formatted as an IP address",
+  ],
+  [
+    "bucket name with adjacent periods",
+    (c) => (c.cache = { bucketName: "a..b" }),
+    "cache.bucketName: must not contain two adjacent periods",
+  ],
   ["bucket name with reserved prefix", (c) => (c.cache = { bucketName: "xn--cache" }), /^cache\.bucketName: must not start with xn--/],
   ["Name tag", (c) => (c.tags.Name = "runners"), /^tags: must not set Name/],
   ["hop limit 1", (c) => (c.metadataHopLimit = 1), /^metadataHopLimit: must be at least 2/],
-  ["SSM parameter name", (c) => (c.fleets[0].runnerTokenSsmParameter = "my token"), /^fleets\[0\]\.runnerTokenSsmParameter: must be an SSM parameter name/],
+  [
+    "SSM parameter name",
+    (c) => (c.fleets[0].runnerTokenSsmParameter = "my token"),
+    /^fleets\[0\]\.runnerTokenSsmParameter: must be an SSM parameter name/,
+  ],
   ["misspelt field", (c) => (c.fleets[0].manager.instanceTyp = "t3.large"), /^fleets\[0\]\.manager\.instanceTyp: unknown field/],
   ["missing field", (c) => delete c.network, "network: is required"],
-  ["instance type", (c) => (c.fleets[0].manager.instanceType = "large"), /^fleets\[0\]\.manager\.instanceType: must be an EC2 instance type/],
-  ["absolute local state path", (c) => (c.backend = { type: "local", path: "/var/state.tfstate" }), /^backend\.path: must be a relative path/],
+  [
+    "instance type",
+    (c) => (c.fleets[0].manager.instanceType = "large"),
+    /^fleets\[0\]\.manager\.instanceType: must be an EC2 instance type/,
+  ],
+  [
+    "absolute local state path",
+    (c) => (c.backend = { type: "local", path: "/var/state.tfstate" }),
+    /^backend\.path: must be a relative path/,
+  ],
   ["unknown backend", (c) => (c.backend = { type: "gcs" }), 'backend.type: must be one of "local" or "s3"'],
-  ["environment too long for the module's IAM names", (c) => ((c.name = "a-rather-long-stack-name"), (c.fleets[0].name = "a-long-fleet-name-xx")), /^fleets\[0\]\.name: with name "a-rather-long-stack-name" gives the module environment .* the module needs at most 44/],
+  [
+    "environment too long for the module's IAM names",
+    (c) => ((c.name = "a-rather-long-stack-name"), (c.fleets[0].name = "a-long-fleet-name-xx")),
+    /^fleets\[0\]\.name: with name "a-rather-long-stack-name" gives the module environment .* the module needs at most 44/,
+  ],
 ];
 
 test.each(cases)("rejects a bad %s, naming the field", (_what, change, expected) => {
@@ -101,7 +199,11 @@ describe("tokens", () => {
     ["a personal access token", "glpat-abcdefghij0123456789"],
   ])("%s anywhere in the configuration is rejected with advice", (_what, token) => {
     const lines = problems(withChange((c) => (c.fleets[1].runnerTokenSsmParameter = token)));
-    expect(lines).toContainEqual(expect.stringMatching(/^fleets\[1\]\.runnerTokenSsmParameter: the value looks like a GitLab .*token\. .*SSM Parameter Store as a SecureString/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^fleets\[1\]\.runnerTokenSsmParameter: the value looks like a GitLab .*token\. .*SSM Parameter Store as a SecureString/,
+      ),
+    );
   });
 
   test("a token in an unknown field or a tag is reported too", () => {
@@ -128,7 +230,9 @@ test("every problem is reported at once, one line each", () => {
 
 describe("runner versions: at or above the credential-helper allowlist fix of each line", () => {
   const verdict = (v: string) => (problems(withChange((c) => (c.gitlab.runnerVersion = v)))[0] ?? "ok").replace(/:.*/s, "");
-  test.each(["19.4.0", "19.5.2", "19.3.2", "19.2.4", "19.1.3", "19.3.9", "20.0.0", "21.1.0"])("%s is accepted", (v) => expect(verdict(v)).toBe("ok"));
+  test.each(["19.4.0", "19.5.2", "19.3.2", "19.2.4", "19.1.3", "19.3.9", "20.0.0", "21.1.0"])("%s is accepted", (v) =>
+    expect(verdict(v)).toBe("ok"),
+  );
   test.each(["19.3.1", "19.2.3", "19.1.2", "19.0.9", "18.11.3", "16.0.3"])("%s is refused", (v) => {
     expect(problems(withChange((c) => (c.gitlab.runnerVersion = v)))).toEqual([
       "gitlab.runnerVersion: must be 19.4.0, 19.3.2, 19.2.4, 19.1.3 or later in its line: earlier releases run any credential helper a job's DOCKER_AUTH_CONFIG names, on the manager",

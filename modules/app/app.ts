@@ -66,7 +66,9 @@ function promote(staging: string, outdir: string): void {
 function warnings(app: App): string[] {
   return app.node
     .findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => `[${c.node.path}] ${String(m.data)}`));
+    .flatMap((c) =>
+      c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => `[${c.node.path}] ${String(m.data)}`),
+    );
 }
 
 /**

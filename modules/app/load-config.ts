@@ -31,7 +31,8 @@ export interface LoadedConfig {
 export function loadConfig(options: { env?: NodeJS.ProcessEnv; contextPath?: unknown; cwd?: string } = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const fromEnv = env[CONFIG_ENV_VAR];
-  const path = fromEnv !== undefined && fromEnv !== "" ? fromEnv : typeof options.contextPath === "string" ? options.contextPath : undefined;
+  const path =
+    fromEnv !== undefined && fromEnv !== "" ? fromEnv : typeof options.contextPath === "string" ? options.contextPath : undefined;
   if (path === undefined) {
     return { config: parseConfig(DEFAULT_CONFIG, "embedded default"), source: "embedded default" };
   }
@@ -58,13 +59,17 @@ export function readConfigText(file: string): string {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw fileProblem(file, "is not a regular file");
     if (stat.size > MAX_CONFIG_BYTES) {
-      throw fileProblem(file, `is ${(stat.size / 1024 / 1024).toFixed(1)} MB; a configuration file may be at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB`);
+      throw fileProblem(
+        file,
+        `is ${(stat.size / 1024 / 1024).toFixed(1)} MB; a configuration file may be at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB`,
+      );
     }
     // Read at most one byte past the limit, in case the file grew after fstat.
     bytes = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let length = 0;
     for (let n = 1; n > 0 && length < bytes.length; length += n) n = readSync(fd, bytes, length, bytes.length - length, null);
-    if (length > MAX_CONFIG_BYTES) throw fileProblem(file, `is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MB, the most a configuration file may be`);
+    if (length > MAX_CONFIG_BYTES)
+      throw fileProblem(file, `is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MB, the most a configuration file may be`);
     bytes = bytes.subarray(0, length);
   } finally {
     closeSync(fd);
@@ -91,7 +96,7 @@ function looksLikeUtf16(bytes: Buffer): boolean {
   let even = 0;
   let odd = 0;
   sample.forEach((b, i) => {
-    if (b === 0) (i % 2 === 0 ? even++ : odd++);
+    if (b === 0) i % 2 === 0 ? even++ : odd++;
   });
   const half = sample.length / 2;
   return sample.length >= 2 && Math.max(even, odd) >= half * 0.4 && Math.min(even, odd) <= half * 0.05;
@@ -111,7 +116,10 @@ function parseJson(text: string, file: string): unknown {
   } catch (e) {
     // V8 quotes the text around the error; keep only what it says and where.
     const message = (e as Error).message;
-    const what = message.split(/[,"]/)[0]!.replace(/ in JSON at position \d+.*$/, "").trim();
+    const what = message
+      .split(/[,"]/)[0]!
+      .replace(/ in JSON at position \d+.*$/, "")
+      .trim();
     const position = /at position (\d+)/.exec(message);
     throw fileProblem(file, `not valid JSON${position ? ` at ${lineColumn(text, Number(position[1]))}` : ""}: ${what}`);
   }
@@ -140,7 +148,10 @@ export function jsonStructureProblems(text: string): string[] {
       while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
       if (top?.keys && top.expectKey) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (top.keys.has(key)) problems.push(`${formatPath([...top.path, key])}: is given twice in the same object (JSON keeps the last silently; remove one) at ${lineColumn(text, i)}`);
+        if (top.keys.has(key))
+          problems.push(
+            `${formatPath([...top.path, key])}: is given twice in the same object (JSON keeps the last silently; remove one) at ${lineColumn(text, i)}`,
+          );
         top.keys.add(key);
         top.key = key;
         top.expectKey = false;
@@ -148,7 +159,9 @@ export function jsonStructureProblems(text: string): string[] {
       i = end;
     } else if (c === "{" || c === "[") {
       if (frames.length >= MAX_CONFIG_DEPTH) {
-        problems.push(`(file): nested more than ${MAX_CONFIG_DEPTH} levels deep at ${lineColumn(text, i)}; a configuration needs at most 6`);
+        problems.push(
+          `(file): nested more than ${MAX_CONFIG_DEPTH} levels deep at ${lineColumn(text, i)}; a configuration needs at most 6`,
+        );
         return problems;
       }
       frames.push({ keys: c === "{" ? new Set() : undefined, path: childPath(), index: 0, expectKey: c === "{" });

@@ -39,7 +39,8 @@ export interface SecretLocation {
   readonly accountId: string;
 }
 
-const CREDENTIAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):secretsmanager:([a-z0-9-]+):(\d{12}):secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]{1,400}$/;
+const CREDENTIAL_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):secretsmanager:([a-z0-9-]+):(\d{12}):secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]{1,400}$/;
 
 /** Splits the ARN of a pull-through cache credential (a secret named ecr-pullthroughcache/…), or undefined. */
 export function parseCredentialArn(arn: string): SecretLocation | undefined {

@@ -52,7 +52,10 @@ function checkFleets(c: RunnersShape, report: Report): void {
 
     const usesWorkers = EXECUTORS[f.executor].jobsRunOn === "workers";
     if (usesWorkers && f.workers === undefined) {
-      report(["fleets", i, "workers"], `is required with the ${f.executor} executor (the worker instances' settings; {} takes every default)`);
+      report(
+        ["fleets", i, "workers"],
+        `is required with the ${f.executor} executor (the worker instances' settings; {} takes every default)`,
+      );
     }
     if (!usesWorkers && f.workers !== undefined) {
       report(["fleets", i, "workers"], "only for docker+machine and docker-autoscaler: with the docker executor, jobs run on the manager");
@@ -79,7 +82,10 @@ function checkWorkers(c: RunnersShape, f: RunnersShape["fleets"][number], i: num
   const w = f.workers!;
   if (f.executor === "docker+machine") {
     if (isVariableRef(w.instanceTypes)) {
-      report(["fleets", i, "workers", "instanceTypes"], "must be a literal list of one instance type with docker+machine (it takes one type)");
+      report(
+        ["fleets", i, "workers", "instanceTypes"],
+        "must be a literal list of one instance type with docker+machine (it takes one type)",
+      );
     } else if (w.instanceTypes.length !== 1) {
       report(
         ["fleets", i, "workers", "instanceTypes"],
@@ -92,7 +98,10 @@ function checkWorkers(c: RunnersShape, f: RunnersShape["fleets"][number], i: num
       report(["fleets", i, "workers", "subnetId"], `must be one of network.subnetIds (${subnets.join(", ")})`);
     }
   } else if (w.subnetId !== undefined) {
-    report(["fleets", i, "workers", "subnetId"], `only for docker+machine: ${f.executor} spreads its workers over every subnet in network.subnetIds`);
+    report(
+      ["fleets", i, "workers", "subnetId"],
+      `only for docker+machine: ${f.executor} spreads its workers over every subnet in network.subnetIds`,
+    );
   }
 }
 
@@ -138,7 +147,10 @@ function checkRepositories(c: RunnersShape, report: Report): void {
     if (r.arn !== undefined) {
       const location = parseEcrRepositoryArn(r.arn);
       if (!location) {
-        report(["repositories", i, "arn"], "must be an ECR repository ARN such as arn:aws:ecr:eu-west-1:123456789012:repository/team/app, in a known region");
+        report(
+          ["repositories", i, "arn"],
+          "must be an ECR repository ARN such as arn:aws:ecr:eu-west-1:123456789012:repository/team/app, in a known region",
+        );
         return;
       }
       if (location.partition !== partition) {
@@ -148,20 +160,29 @@ function checkRepositories(c: RunnersShape, report: Report): void {
         );
       }
       if (r.arn === ciArn) {
-        report(["repositories", i, "arn"], "is the CI image repository (ciImage.repositoryName); list application repositories only, and give push rights on the CI image with ciImage.push");
+        report(
+          ["repositories", i, "arn"],
+          "is the CI image repository (ciImage.repositoryName); list application repositories only, and give push rights on the CI image with ciImage.push",
+        );
         return;
       }
       arn = r.arn;
     } else {
       arn = ecrRepositoryArn(accountId, region, r.name!);
       if (r.name === c.ciImage.repositoryName) {
-        report(["repositories", i, "name"], "is the CI image repository (ciImage.repositoryName); list application repositories only, and give push rights on the CI image with ciImage.push");
+        report(
+          ["repositories", i, "name"],
+          "is the CI image repository (ciImage.repositoryName); list application repositories only, and give push rights on the CI image with ciImage.push",
+        );
         return;
       }
     }
     const first = byArn.get(arn);
     if (first !== undefined) {
-      report(["repositories", i], `is the same repository as repositories[${first}] (${r.arn !== undefined ? "by ARN" : "by name"}); list each repository once`);
+      report(
+        ["repositories", i],
+        `is the same repository as repositories[${first}] (${r.arn !== undefined ? "by ARN" : "by name"}); list each repository once`,
+      );
       return;
     }
     byArn.set(arn, i);
@@ -180,26 +201,46 @@ function checkRepositories(c: RunnersShape, report: Report): void {
 function checkPullThroughCache(c: RunnersShape, report: Report): void {
   const rules = c.pullThroughCache ?? [];
   if (rules.length > 0 && !hasPullThroughCache(c.aws.region)) {
-    report(["pullThroughCache"], `ECR offers pull-through cache rules in the aws partition only, not in ${c.aws.region}; set pullThroughCache: []`);
+    report(
+      ["pullThroughCache"],
+      `ECR offers pull-through cache rules in the aws partition only, not in ${c.aws.region}; set pullThroughCache: []`,
+    );
     return;
   }
   const created = [c.ciImage.repositoryName, ...c.repositories.flatMap((r) => (r.name === undefined ? [] : [r.name]))];
   rules.forEach((r, i) => {
     const at = (field: string) => ["pullThroughCache", i, field];
-    const other = rules.findIndex((o, j) => j !== i && (o.prefix === r.prefix || o.prefix.startsWith(`${r.prefix}/`) || r.prefix.startsWith(`${o.prefix}/`)));
-    if (other >= 0 && other < i) report(at("prefix"), `overlaps pullThroughCache[${other}].prefix "${rules[other]!.prefix}"; each rule needs a namespace of its own`);
+    const other = rules.findIndex(
+      (o, j) => j !== i && (o.prefix === r.prefix || o.prefix.startsWith(`${r.prefix}/`) || r.prefix.startsWith(`${o.prefix}/`)),
+    );
+    if (other >= 0 && other < i)
+      report(at("prefix"), `overlaps pullThroughCache[${other}].prefix "${rules[other]!.prefix}"; each rule needs a namespace of its own`);
     const clash = created.find((name) => name === r.prefix || name.startsWith(`${r.prefix}/`));
-    if (clash !== undefined) report(at("prefix"), `holds the repository ${clash}, which the stack creates; pull-through repositories need the prefix to themselves`);
+    if (clash !== undefined)
+      report(
+        at("prefix"),
+        `holds the repository ${clash}, which the stack creates; pull-through repositories need the prefix to themselves`,
+      );
     const upstream = UPSTREAMS[r.upstream];
     if (upstream.credential && r.credentialArn === undefined) {
-      report(at("credentialArn"), `is required for ${upstream.name}: the ARN of a Secrets Manager secret named ecr-pullthroughcache/… holding its credentials`);
+      report(
+        at("credentialArn"),
+        `is required for ${upstream.name}: the ARN of a Secrets Manager secret named ecr-pullthroughcache/… holding its credentials`,
+      );
     } else if (!upstream.credential && r.credentialArn !== undefined) {
       report(at("credentialArn"), `is not used by ${upstream.name}, which needs no credentials; leave it out`);
     } else if (r.credentialArn !== undefined) {
       const secret = parseCredentialArn(r.credentialArn);
-      if (!secret) report(at("credentialArn"), "must be the ARN of a Secrets Manager secret named ecr-pullthroughcache/…, such as arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf");
+      if (!secret)
+        report(
+          at("credentialArn"),
+          "must be the ARN of a Secrets Manager secret named ecr-pullthroughcache/…, such as arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+        );
       else if (secret.region !== c.aws.region || secret.accountId !== c.aws.accountId) {
-        report(at("credentialArn"), `is a secret of account ${secret.accountId} in ${secret.region}; ECR reads it only from the stack's own account and region (${c.aws.accountId}, ${c.aws.region})`);
+        report(
+          at("credentialArn"),
+          `is a secret of account ${secret.accountId} in ${secret.region}; ECR reads it only from the stack's own account and region (${c.aws.accountId}, ${c.aws.region})`,
+        );
       }
     }
   });
@@ -212,19 +253,29 @@ function checkBackend(c: ConfigShape, report: Report): void {
     // Terraform runs in cdktf.out/stacks/<name>: the state file must stay inside the project folder.
     const fromProject = posix.normalize(posix.join("cdktf.out", "stacks", c.name, b.path));
     if (fromProject === ".." || fromProject.startsWith("../")) {
-      report(["backend", "path"], "leaves the project folder (it is relative to cdktf.out/stacks/<name>: ../../../terraform.<name>.tfstate is the project folder)");
+      report(
+        ["backend", "path"],
+        "leaves the project folder (it is relative to cdktf.out/stacks/<name>: ../../../terraform.<name>.tfstate is the project folder)",
+      );
     }
     return;
   }
   const partition = partitionOf(c.aws.region);
   if (partitionOf(b.region) !== partition) {
-    report(["backend", "region"], `is in partition ${partitionOf(b.region)}, but the stack's region ${c.aws.region} is in ${partition}; the same credentials serve both`);
+    report(
+      ["backend", "region"],
+      `is in partition ${partitionOf(b.region)}, but the stack's region ${c.aws.region} is in ${partition}; the same credentials serve both`,
+    );
   }
   if (b.kmsKeyId !== undefined) {
     const key = parseKmsKeyArn(b.kmsKeyId);
-    if (!key) report(["backend", "kmsKeyId"], "must be the ARN of a KMS key or alias, such as arn:aws:kms:eu-west-1:123456789012:key/<key id>");
+    if (!key)
+      report(["backend", "kmsKeyId"], "must be the ARN of a KMS key or alias, such as arn:aws:kms:eu-west-1:123456789012:key/<key id>");
     else if (key.region !== b.region || key.partition !== partitionOf(b.region)) {
-      report(["backend", "kmsKeyId"], `is a key in ${key.region}, but the state bucket is in ${b.region}: S3 encrypts only with keys of its own region`);
+      report(
+        ["backend", "kmsKeyId"],
+        `is a key in ${key.region}, but the state bucket is in ${b.region}: S3 encrypts only with keys of its own region`,
+      );
     }
   }
 }

@@ -77,7 +77,12 @@ export function describeIssue(issue: z.core.$ZodIssue): string[] {
       if (issue.input === undefined) return [`${at}: is required`];
       const got = typeName(issue.input);
       // YAML reads an unquoted 123456789012 as a number, and "4" in quotes as a string.
-      const hint = issue.expected === "string" && typeof issue.input === "number" ? "; quote it" : issue.expected === "number" && typeof issue.input === "string" ? "; remove the quotes" : "";
+      const hint =
+        issue.expected === "string" && typeof issue.input === "number"
+          ? "; quote it"
+          : issue.expected === "number" && typeof issue.input === "string"
+            ? "; remove the quotes"
+            : "";
       return [`${at}: must be ${EXPECTED[issue.expected] ?? `a ${issue.expected}`} (got ${got}${hint})`];
     }
     case "too_big":
@@ -87,7 +92,9 @@ export function describeIssue(issue: z.core.$ZodIssue): string[] {
     case "invalid_value":
       return [`${at}: must be ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${oneOf(issue.values)}`}`];
     case "invalid_key":
-      return issue.issues.flatMap((sub) => describeIssue({ ...sub, path: issue.path } as z.core.$ZodIssue).map((l) => l.replace(`${at}: `, `${at}: the key `)));
+      return issue.issues.flatMap((sub) =>
+        describeIssue({ ...sub, path: issue.path } as z.core.$ZodIssue).map((l) => l.replace(`${at}: `, `${at}: the key `)),
+      );
     case "invalid_union": {
       // A discriminated union (backend.type) names its options.
       const options = (issue as { options?: unknown[] }).options;

@@ -49,10 +49,13 @@ export type RunnerStackConfig = z.output<typeof configSchema>;
 /** Props whose variable references were replaced by Terraform references (tokens). */
 export type ResolvedConfig = WithoutVariables<RunnersConfig>;
 type WithoutVariables<T> =
-  T extends VariableRef<unknown> ? never
-  : T extends readonly (infer E)[] ? WithoutVariables<E>[]
-  : T extends object ? { [K in keyof T]: WithoutVariables<T[K]> }
-  : T;
+  T extends VariableRef<unknown>
+    ? never
+    : T extends readonly (infer E)[]
+      ? WithoutVariables<E>[]
+      : T extends object
+        ? { [K in keyof T]: WithoutVariables<T[K]> }
+        : T;
 export type FleetConfig = ResolvedConfig["fleets"][number];
 export type RepositoryConfig = ResolvedConfig["repositories"][number];
 
@@ -106,7 +109,10 @@ export function parseRunnersConfig(data: unknown, source = "GitlabRunnerEcr prop
 }
 
 /** A parsed app configuration split into the runners' props (already valid) and the state backend. */
-export function splitConfig(config: RunnerStackConfig): { readonly runners: RunnersConfig; readonly backend: RunnerStackConfig["backend"] } {
+export function splitConfig(config: RunnerStackConfig): {
+  readonly runners: RunnersConfig;
+  readonly backend: RunnerStackConfig["backend"];
+} {
   const { backend, ...runners } = parseConfig(config);
   parsed.add(runners);
   return { runners, backend };

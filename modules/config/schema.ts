@@ -39,7 +39,10 @@ const ecrRepositoryName = z
 /** S3 bucket naming rules (general purpose buckets). */
 const bucketName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be 3-63 characters of lowercase letters, digits, . and -, starting and ending with a letter or digit")
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    "must be 3-63 characters of lowercase letters, digits, . and -, starting and ending with a letter or digit",
+  )
   .refine((s) => !s.includes(".."), "must not contain two adjacent periods")
   .refine((s) => !/^\d+\.\d+\.\d+\.\d+$/.test(s), "must not be formatted as an IP address")
   .refine((s) => !/^(xn--|sthree-|amzn-s3-demo-)/.test(s), "must not start with xn--, sthree- or amzn-s3-demo-")
@@ -63,7 +66,10 @@ const tags = z
   .refine((t) => Object.keys(t).length <= 40, "at most 40 tags (AWS allows 50 per resource; the module adds its own)")
   // The module names its resources and IAM roles after the Name tag when one is given: every fleet
   // would get the same names and collide.
-  .refine((t) => !Object.keys(t).some((k) => k.toLowerCase() === "name"), "must not set Name: the module derives resource and IAM role names from it, so fleets would collide");
+  .refine(
+    (t) => !Object.keys(t).some((k) => k.toLowerCase() === "name"),
+    "must not set Name: the module derives resource and IAM role names from it, so fleets would collide",
+  );
 
 // Names Terraform gives a meaning inside a module or variable block.
 const RESERVED_VARIABLE_NAMES = ["count", "depends_on", "for_each", "lifecycle", "locals", "providers", "source", "version"];
@@ -103,18 +109,29 @@ const acknowledgementReason = z
   .refine((r) => !/[\p{Cc}|`<>$\\{}]/u.test(r), "may not hold control characters or | ` < > $ \\ { } (it is shown in a Markdown table)");
 
 const repository = z.strictObject({
-  name: ecrRepositoryName.optional().describe("A repository the stack creates: immutable tags, scan on push, encryption, lifecycle. One of name and arn."),
-  arn: z.string().optional().describe("An existing repository by ARN, any account or region of the stack's partition; one in another account must allow your roles in its repository policy. One of name and arn."),
+  name: ecrRepositoryName
+    .optional()
+    .describe("A repository the stack creates: immutable tags, scan on push, encryption, lifecycle. One of name and arn."),
+  arn: z
+    .string()
+    .optional()
+    .describe(
+      "An existing repository by ARN, any account or region of the stack's partition; one in another account must allow your roles in its repository policy. One of name and arn.",
+    ),
   pull: fleetNames.optional().describe("Fleets whose jobs may pull; every fleet when left out."),
   push: fleetNames.default([]).describe("Fleets whose jobs may push (and pull). Replaces the removed access field."),
   usedAsJobImage: z
     .boolean()
     .default(false)
-    .describe("Jobs run images from it as image: the managers of the fleets that may pull it get pull rights and a credHelpers entry for its registry."),
+    .describe(
+      "Jobs run images from it as image: the managers of the fleets that may pull it get pull rights and a credHelpers entry for its registry.",
+    ),
   buildCache: z
     .boolean()
     .default(false)
-    .describe("Tags matching buildcache* stay mutable for a BuildKit registry cache; every other tag stays immutable. Created repositories only."),
+    .describe(
+      "Tags matching buildcache* stay mutable for a BuildKit registry cache; every other tag stays immutable. Created repositories only.",
+    ),
   access: z.unknown().optional().describe("Removed: refused with its replacement (pull and push)."),
 });
 
@@ -123,7 +140,10 @@ const repositoryPrefix = z
   .string()
   .min(2, "must be 2 to 30 characters")
   .max(30, "must be 2 to 30 characters")
-  .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, "must be an ECR repository prefix: lowercase letters, digits, and . _ - / between them");
+  .regex(
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/,
+    "must be an ECR repository prefix: lowercase letters, digits, and . _ - / between them",
+  );
 
 const pullThroughRule = z.strictObject({
   prefix: repositoryPrefix.describe("Repository prefix: upstream images are pulled as <registry host>/<prefix>/<upstream path>."),
@@ -131,14 +151,26 @@ const pullThroughRule = z.strictObject({
   credentialArn: z
     .string()
     .optional()
-    .describe("ARN of the Secrets Manager secret (named ecr-pullthroughcache/…, in the stack's account and region) holding the upstream's credentials."),
+    .describe(
+      "ARN of the Secrets Manager secret (named ecr-pullthroughcache/…, in the stack's account and region) holding the upstream's credentials.",
+    ),
   pull: fleetNames.optional().describe("Fleets whose managers and jobs may pull through this rule; every fleet when left out."),
 });
 
 const workers = z.strictObject({
-  instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES)).default([...DEFAULTS.workers.instanceTypes]).describe("Worker instance types, the first the default. docker+machine takes exactly one."),
-  maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES)).default(DEFAULTS.workers.maxInstances).describe("Most worker instances at once."),
-  idleCount: z.number().int().min(0).max(500).default(DEFAULTS.workers.idleCount).describe("Idle workers kept ready (hides the start-up of a fresh instance per job)."),
+  instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES))
+    .default([...DEFAULTS.workers.instanceTypes])
+    .describe("Worker instance types, the first the default. docker+machine takes exactly one."),
+  maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES))
+    .default(DEFAULTS.workers.maxInstances)
+    .describe("Most worker instances at once."),
+  idleCount: z
+    .number()
+    .int()
+    .min(0)
+    .max(500)
+    .default(DEFAULTS.workers.idleCount)
+    .describe("Idle workers kept ready (hides the start-up of a fresh instance per job)."),
   idleTimeMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.workers.idleTimeMinutes).describe("How long an idle worker lives."),
   spot: z.boolean().default(DEFAULTS.workers.spot).describe("Spot instances."),
   rootVolumeGiB: z.number().int().min(8).max(16384).default(DEFAULTS.workers.rootVolumeGiB).describe("Worker root volume."),
@@ -160,10 +192,20 @@ const workers = z.strictObject({
 });
 
 const fleet = z.strictObject({
-  name: fleetName.describe("Fleet name: the module's environment is <name>-<fleet> (44 characters at most); Terraform addresses derive from it."),
-  executor: z.enum(EXECUTOR_NAMES).describe("Where jobs run: docker-autoscaler and docker+machine on workers, docker on the manager (needs acknowledge.jobs-not-on-manager)."),
-  runnerTokenSsmParameter: literalOrVariable(zodSchema(SSM_PARAMETER_NAME)).describe("Name of the SSM SecureString parameter holding this runner's authentication token."),
-  maxConcurrentJobs: literalOrVariable(zodSchema(MAX_CONCURRENT_JOBS)).default(DEFAULTS.fleet.maxConcurrentJobs).describe("concurrent of the runner manager."),
+  name: fleetName.describe(
+    "Fleet name: the module's environment is <name>-<fleet> (44 characters at most); Terraform addresses derive from it.",
+  ),
+  executor: z
+    .enum(EXECUTOR_NAMES)
+    .describe(
+      "Where jobs run: docker-autoscaler and docker+machine on workers, docker on the manager (needs acknowledge.jobs-not-on-manager).",
+    ),
+  runnerTokenSsmParameter: literalOrVariable(zodSchema(SSM_PARAMETER_NAME)).describe(
+    "Name of the SSM SecureString parameter holding this runner's authentication token.",
+  ),
+  maxConcurrentJobs: literalOrVariable(zodSchema(MAX_CONCURRENT_JOBS))
+    .default(DEFAULTS.fleet.maxConcurrentJobs)
+    .describe("concurrent of the runner manager."),
   manager: z
     .strictObject({
       instanceType: literalOrVariable(zodSchema(INSTANCE_TYPE))
@@ -174,7 +216,12 @@ const fleet = z.strictObject({
   workers: workers.optional().describe("Worker settings: required for docker+machine and docker-autoscaler, refused for docker."),
   acknowledge: z
     .record(
-      z.string().refine((id) => ACKNOWLEDGEABLE_RULES.includes(id), `must name a security rule that can be acknowledged: ${ACKNOWLEDGEABLE_RULES.join(", ")}`),
+      z
+        .string()
+        .refine(
+          (id) => ACKNOWLEDGEABLE_RULES.includes(id),
+          `must name a security rule that can be acknowledged: ${ACKNOWLEDGEABLE_RULES.join(", ")}`,
+        ),
       acknowledgementReason,
     )
     .default({})
@@ -186,32 +233,42 @@ const stateKey = z
   .string()
   .min(1, "must not be empty")
   .max(1024, "must be at most 1024 characters")
-  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be an S3 object key of letters, digits and _ . - in segments separated by / (no leading or doubled /)");
+  .regex(
+    /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+    "must be an S3 object key of letters, digits and _ . - in segments separated by / (no leading or doubled /)",
+  );
 
 /** Local state path, relative to the stack folder cdktf.out/stacks/<name>. */
 const localStatePath = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be a relative path of letters, digits and _ . - separated by / (no absolute, Windows or home paths), so the synthesized JSON is the same on every machine")
+  .regex(
+    /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+    "must be a relative path of letters, digits and _ . - separated by / (no absolute, Windows or home paths), so the synthesized JSON is the same on every machine",
+  )
   .refine((p) => p.endsWith(".tfstate"), "must end in .tfstate (Terraform overwrites the file it names)");
 
-const backend = z.discriminatedUnion(
-  "type",
-  [
-    z.strictObject({
-      type: z.literal("local").describe("Local state file."),
-      path: localStatePath
-        .optional()
-        .describe("Relative to cdktf.out/stacks/<name>, inside the project folder, ending in .tfstate (default ../../../terraform.<name>.tfstate)."),
-    }),
-    z.strictObject({
-      type: z.literal("s3").describe("S3 state, always encrypt = true and use_lockfile = true (Terraform >= 1.10)."),
-      bucket: bucketName.describe("State bucket."),
-      key: stateKey.describe("State object key."),
-      region: region.describe("Region of the state bucket, in the stack's partition."),
-      kmsKeyId: z.string().optional().describe("ARN of a KMS key or alias in the bucket's region (recommended with docker-autoscaler: the state holds its workers' SSH key)."),
-    }),
-  ],
-);
+const backend = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("local").describe("Local state file."),
+    path: localStatePath
+      .optional()
+      .describe(
+        "Relative to cdktf.out/stacks/<name>, inside the project folder, ending in .tfstate (default ../../../terraform.<name>.tfstate).",
+      ),
+  }),
+  z.strictObject({
+    type: z.literal("s3").describe("S3 state, always encrypt = true and use_lockfile = true (Terraform >= 1.10)."),
+    bucket: bucketName.describe("State bucket."),
+    key: stateKey.describe("State object key."),
+    region: region.describe("Region of the state bucket, in the stack's partition."),
+    kmsKeyId: z
+      .string()
+      .optional()
+      .describe(
+        "ARN of a KMS key or alias in the bucket's region (recommended with docker-autoscaler: the state holds its workers' SSH key).",
+      ),
+  }),
+]);
 
 const ciImage = z.strictObject({
   repositoryName: ecrRepositoryName.describe("Repository of the CI image, created by the stack."),
@@ -220,11 +277,32 @@ const ciImage = z.strictObject({
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag: up to 128 letters, digits, _ . -")
     .optional()
     .describe("The runners' default image by tag (one of tag and digest)."),
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256: followed by 64 hex digits").optional().describe("The runners' default image by digest (one of tag and digest)."),
-  keepTaggedImages: z.number().int().min(1).max(1000).default(DEFAULTS.ciImage.keepTaggedImages).describe("Lifecycle: tagged images kept per repository the stack creates."),
-  untaggedExpiryDays: z.number().int().min(1).max(365).default(DEFAULTS.ciImage.untaggedExpiryDays).describe("Lifecycle: untagged images expire after this many days."),
-  encryption: z.enum(["AES256", "KMS"]).default(DEFAULTS.ciImage.encryption).describe("Encryption at rest of the repositories the stack creates."),
-  push: fleetNames.default([]).describe("Fleets whose jobs may push new CI image versions (the example pipeline's ci-image job runs on one)."),
+  digest: z
+    .string()
+    .regex(/^sha256:[a-f0-9]{64}$/, "must be sha256: followed by 64 hex digits")
+    .optional()
+    .describe("The runners' default image by digest (one of tag and digest)."),
+  keepTaggedImages: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(DEFAULTS.ciImage.keepTaggedImages)
+    .describe("Lifecycle: tagged images kept per repository the stack creates."),
+  untaggedExpiryDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(DEFAULTS.ciImage.untaggedExpiryDays)
+    .describe("Lifecycle: untagged images expire after this many days."),
+  encryption: z
+    .enum(["AES256", "KMS"])
+    .default(DEFAULTS.ciImage.encryption)
+    .describe("Encryption at rest of the repositories the stack creates."),
+  push: fleetNames
+    .default([])
+    .describe("Fleets whose jobs may push new CI image versions (the example pipeline's ci-image job runs on one)."),
 });
 
 /** What GitlabRunnerEcr needs: everything but the app's own settings (the state backend). */
@@ -235,7 +313,9 @@ export const runnersShape = z.strictObject({
     .describe("Stack name (the folder in cdktf.out/stacks/) and prefix of every name the stack gives."),
   aws: z.strictObject({
     region: region.describe("Region of everything the stack creates (aws, aws-cn or aws-us-gov)."),
-    accountId: accountId.describe("Account the stack deploys to, quoted in YAML. ARNs and registry hosts are written from it; the provider refuses any other account."),
+    accountId: accountId.describe(
+      "Account the stack deploys to, quoted in YAML. ARNs and registry hosts are written from it; the provider refuses any other account.",
+    ),
   }),
   tags: tags.default({}).describe("Provider default_tags and the module's tags: AWS tag characters, at most 40, no Name, no aws: keys."),
   network: z.strictObject({
@@ -245,7 +325,9 @@ export const runnersShape = z.strictObject({
     ),
   }),
   gitlab: z.strictObject({
-    url: literalOrVariable(zodSchema(GITLAB_URL)).describe("GitLab instance: https, host, port and path only (it goes into a shell script on the manager)."),
+    url: literalOrVariable(zodSchema(GITLAB_URL)).describe(
+      "GitLab instance: https, host, port and path only (it goes into a shell script on the manager).",
+    ),
     runnerVersion: z
       .string()
       .regex(/^\d+\.\d+\.\d+$/, `must be a GitLab Runner release such as ${DEFAULTS.runnerVersion}`)
@@ -261,17 +343,28 @@ export const runnersShape = z.strictObject({
   cache: z
     .strictObject({
       bucketName: bucketName.optional().describe("Cache bucket, created by the stack (default <name>-cache-<accountId>-<region>)."),
-      expirationDays: z.number().int().min(1).max(3650).default(DEFAULTS.cache.expirationDays).describe("Cache objects expire after this many days."),
+      expirationDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(3650)
+        .default(DEFAULTS.cache.expirationDays)
+        .describe("Cache objects expire after this many days."),
       shareBetweenFleets: z
         .boolean()
         .default(DEFAULTS.cache.shareBetweenFleets)
-        .describe("One cache namespace for every fleet (gitlab-runner Shared = true): any fleet's jobs can then read and overwrite any other's cache."),
+        .describe(
+          "One cache namespace for every fleet (gitlab-runner Shared = true): any fleet's jobs can then read and overwrite any other's cache.",
+        ),
     })
     .default({ ...DEFAULTS.cache }),
   metadataHopLimit: z
     .number()
     .int()
-    .min(MIN_HOP_LIMIT_WITH_CONTAINERS, `must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS}: job containers reach the instance role through one more network hop`)
+    .min(
+      MIN_HOP_LIMIT_WITH_CONTAINERS,
+      `must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS}: job containers reach the instance role through one more network hop`,
+    )
     .max(64)
     .default(DEFAULTS.jobHopLimit)
     .describe("IMDSv2 hop limit where job containers run (workers; the manager with docker). Managers of worker executors always get 1."),
@@ -283,8 +376,14 @@ export const runnersShape = z.strictObject({
     .array(pullThroughRule)
     .max(10)
     .optional()
-    .describe("ECR pull-through cache rules. Default: ECR Public as ecr-public where the region offers the feature (not China or GovCloud); [] for none."),
-  fleets: z.array(fleet).min(1, "needs at least one fleet").max(100, "may have at most 100 fleets").describe("Runner fleets: one registration and one module instance each."),
+    .describe(
+      "ECR pull-through cache rules. Default: ECR Public as ecr-public where the region offers the feature (not China or GovCloud); [] for none.",
+    ),
+  fleets: z
+    .array(fleet)
+    .min(1, "needs at least one fleet")
+    .max(100, "may have at most 100 fleets")
+    .describe("Runner fleets: one registration and one module instance each."),
 });
 
 /** The app's configuration: the runners and the state backend of their stack. */
@@ -313,7 +412,12 @@ export interface SettableValue {
 export function settableValues(c: Pick<RunnersShape, "network" | "gitlab" | "fleets">): SettableValue[] {
   return [
     { path: ["network", "vpcId"], rule: VPC_ID, description: "VPC of the runner managers and workers", value: c.network.vpcId },
-    { path: ["network", "subnetIds"], rule: SUBNET_IDS, description: "Subnets of the runners: managers run in the first, workers in all", value: c.network.subnetIds },
+    {
+      path: ["network", "subnetIds"],
+      rule: SUBNET_IDS,
+      description: "Subnets of the runners: managers run in the first, workers in all",
+      value: c.network.subnetIds,
+    },
     { path: ["gitlab", "url"], rule: GITLAB_URL, description: "URL of the GitLab instance the runners register with", value: c.gitlab.url },
     ...c.fleets.flatMap((f, i): SettableValue[] => [
       {
@@ -323,13 +427,37 @@ export function settableValues(c: Pick<RunnersShape, "network" | "gitlab" | "fle
         fleet: f.name,
         value: f.runnerTokenSsmParameter,
       },
-      { path: ["fleets", i, "maxConcurrentJobs"], rule: MAX_CONCURRENT_JOBS, description: "Most jobs run at once", fleet: f.name, value: f.maxConcurrentJobs },
-      { path: ["fleets", i, "manager", "instanceType"], rule: INSTANCE_TYPE, description: "EC2 instance type of the runner manager", fleet: f.name, value: f.manager.instanceType },
+      {
+        path: ["fleets", i, "maxConcurrentJobs"],
+        rule: MAX_CONCURRENT_JOBS,
+        description: "Most jobs run at once",
+        fleet: f.name,
+        value: f.maxConcurrentJobs,
+      },
+      {
+        path: ["fleets", i, "manager", "instanceType"],
+        rule: INSTANCE_TYPE,
+        description: "EC2 instance type of the runner manager",
+        fleet: f.name,
+        value: f.manager.instanceType,
+      },
       ...(f.workers === undefined
         ? []
         : [
-            { path: ["fleets", i, "workers", "instanceTypes"], rule: INSTANCE_TYPES, description: "EC2 instance types of the workers, the first being the default", fleet: f.name, value: f.workers.instanceTypes },
-            { path: ["fleets", i, "workers", "maxInstances"], rule: MAX_WORKER_INSTANCES, description: "Most worker instances at once", fleet: f.name, value: f.workers.maxInstances },
+            {
+              path: ["fleets", i, "workers", "instanceTypes"],
+              rule: INSTANCE_TYPES,
+              description: "EC2 instance types of the workers, the first being the default",
+              fleet: f.name,
+              value: f.workers.instanceTypes,
+            },
+            {
+              path: ["fleets", i, "workers", "maxInstances"],
+              rule: MAX_WORKER_INSTANCES,
+              description: "Most worker instances at once",
+              fleet: f.name,
+              value: f.workers.maxInstances,
+            },
           ]),
     ]),
   ];

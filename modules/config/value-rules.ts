@@ -134,7 +134,9 @@ function hclString(text: string): string {
 function textConditions(rule: TextRule, value: string): { condition: string; message: string }[] {
   return [
     ...rule.checks.map((c) => ({ condition: `can(regex(${hclString(c.pattern.source)}, ${value}))`, message: c.message })),
-    ...(rule.maxLength === undefined ? [] : [{ condition: `length(${value}) <= ${rule.maxLength}`, message: maxLengthMessage(rule.maxLength) }]),
+    ...(rule.maxLength === undefined
+      ? []
+      : [{ condition: `length(${value}) <= ${rule.maxLength}`, message: maxLengthMessage(rule.maxLength) }]),
   ];
 }
 

@@ -45,7 +45,10 @@ export class CacheBucket extends Construct {
     this.bucketName = props.bucketName;
     this.bucketArn = s3BucketArn(props.region, props.bucketName);
 
-    this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...(props.forceDestroy === true ? { forceDestroy: true } : {}) });
+    this.bucket = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      ...(props.forceDestroy === true ? { forceDestroy: true } : {}),
+    });
     this.bucket.overrideLogicalId("cache");
     const bucket = this.bucket.id;
 

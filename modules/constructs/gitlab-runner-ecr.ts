@@ -46,7 +46,8 @@ function withAccount(scope: Construct, props: GitlabRunnerEcrProps | RunnersConf
     .find((c): c is AwsProvider => c instanceof AwsProvider);
   const region = provider?.region;
   const accounts = provider?.allowedAccountIds;
-  if (typeof region === "string" && !region.includes("${") && accounts?.length === 1) return { ...props, aws: { region, accountId: accounts[0] } };
+  if (typeof region === "string" && !region.includes("${") && accounts?.length === 1)
+    return { ...props, aws: { region, accountId: accounts[0] } };
   return { ...props, aws: undefined };
 }
 
@@ -134,7 +135,10 @@ export class GitlabRunnerEcr extends Construct {
     this.fleets = c.fleets.map((f) => {
       const mayPull = (a: ApplicationRepository) => a.pull.includes(f.name) || a.push.includes(f.name);
       // The images this fleet's jobs may run in: the CI image, and the job-image repositories they may pull.
-      const jobImageRepositories = [this.ciImage, ...this.applicationRepositories.filter((a) => a.usedAsJobImage && mayPull(a)).map((a) => a.repository)];
+      const jobImageRepositories = [
+        this.ciImage,
+        ...this.applicationRepositories.filter((a) => a.usedAsJobImage && mayPull(a)).map((a) => a.repository),
+      ];
       const fleet = new RunnerFleet(this, f.name, {
         environment: fleetEnvironment(c.name, f.name),
         executor: f.executor,
@@ -183,12 +187,14 @@ export class GitlabRunnerEcr extends Construct {
   /** The fleet of that name; throws for a name no fleet has. */
   fleet(name: string): RunnerFleet {
     const fleet = this.fleets.find((f) => f.node.id === name);
-    if (fleet === undefined) throw new Error(`${this.node.path}: no fleet "${name}"; the fleets are ${this.fleets.map((f) => f.node.id).join(", ")}`);
+    if (fleet === undefined)
+      throw new Error(`${this.node.path}: no fleet "${name}"; the fleets are ${this.fleets.map((f) => f.node.id).join(", ")}`);
     return fleet;
   }
 
   private addOutputs(): void {
-    const out = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
+    const out = (id: string, value: unknown, description: string) =>
+      new TerraformOutput(this, id, { value, description }).overrideLogicalId(id);
     out("ci_image_uri", this.ciImageUri, "Default job image of the runners");
     out("ci_image_repository_url", this.ciImage.repositoryUrl, "Repository to push new CI image versions to");
     out("registry_host", this.ciImage.registryHost, "ECR registry host of this account and region");
@@ -233,5 +239,8 @@ function templatesInConfiguration(config: RunnersConfig): string[] {
       const { interpolations, directives } = templateSequences(text);
       return interpolations.length > 0 || directives > 0 || /\$\$\{|%%\{/.test(text);
     })
-    .map(({ path, isKey }) => `configuration-is-data: ${formatPath(path)}${isKey ? " (a key)" : ""} holds a Terraform template sequence (\${ or %{); configuration is data`);
+    .map(
+      ({ path, isKey }) =>
+        `configuration-is-data: ${formatPath(path)}${isKey ? " (a key)" : ""} holds a Terraform template sequence (\${ or %{); configuration is data`,
+    );
 }

@@ -98,4 +98,3 @@ export class PullThroughCacheRule extends Construct {
     ManagedPolicy.of(grantee).allow("EcrPullThroughCache", ECR_PULL_THROUGH_ACTIONS, [this.repositoryArnPattern]);
   }
 }
-

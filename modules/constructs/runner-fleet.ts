@@ -126,11 +126,13 @@ export class RunnerFleet extends Construct {
     this.environment = props.environment;
     const usesWorkers = EXECUTORS[props.executor].jobsRunOn === "workers";
     if (usesWorkers !== (props.workers !== undefined)) {
-      throw new Error(
-        `${this.node.path}: workers are ${usesWorkers ? "required" : "not allowed"} with the ${props.executor} executor`,
-      );
+      throw new Error(`${this.node.path}: workers are ${usesWorkers ? "required" : "not allowed"} with the ${props.executor} executor`);
     }
-    if (props.executor === "docker+machine" && !Token.isUnresolved(props.workers!.instanceTypes) && props.workers!.instanceTypes.length !== 1) {
+    if (
+      props.executor === "docker+machine" &&
+      !Token.isUnresolved(props.workers!.instanceTypes) &&
+      props.workers!.instanceTypes.length !== 1
+    ) {
       throw new Error(`${this.node.path}: docker+machine takes exactly one worker instance type; docker-autoscaler spreads over several`);
     }
     const removal = EXECUTORS[props.executor].removal;
@@ -140,7 +142,9 @@ export class RunnerFleet extends Construct {
       );
     }
     if ((props.jobHopLimit ?? DEFAULTS.jobHopLimit) < MIN_HOP_LIMIT_WITH_CONTAINERS) {
-      throw new Error(`${this.node.path}: jobHopLimit must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS} (job containers are one hop further)`);
+      throw new Error(
+        `${this.node.path}: jobHopLimit must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS} (job containers are one hop further)`,
+      );
     }
 
     this.managerPolicy = new ManagedPolicy(this, "manager-policy", {
@@ -242,7 +246,12 @@ export class RunnerFleet extends Construct {
         start_script: AUTOSCALER_WORKER_START_SCRIPT,
       },
       runner_worker_docker_autoscaler_autoscaling_options: [
-        { periods: ["* * * * *"], timezone: "UTC", idle_count: w.idleCount ?? DEFAULTS.workers.idleCount, idle_time: `${w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes}m` },
+        {
+          periods: ["* * * * *"],
+          timezone: "UTC",
+          idle_count: w.idleCount ?? DEFAULTS.workers.idleCount,
+          idle_time: `${w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes}m`,
+        },
       ],
       runner_worker_docker_autoscaler_role: { policy_arns: [this.workerPolicy!.policyArn] },
       ...(w.amiId !== undefined ? { runner_worker_docker_autoscaler_ami_id: w.amiId } : {}),

@@ -35,9 +35,7 @@ export function resolveVariables(scope: Construct, config: RunnersConfig): Resol
     });
     variable.overrideLogicalId(name);
     const reference =
-      first.rule.kind === "text" ? variable.stringValue
-      : first.rule.kind === "text-list" ? variable.listValue
-      : variable.numberValue;
+      first.rule.kind === "text" ? variable.stringValue : first.rule.kind === "text-list" ? variable.listValue : variable.numberValue;
     for (const use of group) setAt(resolved, use.path, reference);
   }
   return resolved as unknown as ResolvedConfig;
@@ -53,7 +51,12 @@ function setAt(target: Record<string, unknown>, path: readonly (string | number)
 function describe(group: readonly SettableValue[]): string {
   const what = [...new Set(group.map((u) => u.description))].join("; ");
   const fleets = [...new Set(group.flatMap((u) => (u.fleet === undefined ? [] : [u.fleet])))];
-  const whose = fleets.length === 0 ? "" : fleets.length === 1 ? `, fleet ${fleets[0]}` : `, fleets ${fleets.slice(0, -1).join(", ")} and ${fleets.at(-1)}`;
+  const whose =
+    fleets.length === 0
+      ? ""
+      : fleets.length === 1
+        ? `, fleet ${fleets[0]}`
+        : `, fleets ${fleets.slice(0, -1).join(", ")} and ${fleets.at(-1)}`;
   return `${what}${whose}. Sets ${group.map((u) => formatPath(u.path)).join(", ")}.`;
 }
 
@@ -63,7 +66,11 @@ function describe(group: readonly SettableValue[]): string {
  * quotes validation conditions as `"${…}"`, which `terraform fmt` rewrites.
  */
 class StackVariable extends TerraformVariable {
-  constructor(scope: Construct, id: string, private readonly config: TerraformVariableConfig) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly config: TerraformVariableConfig,
+  ) {
     super(scope, id, config);
   }
 

@@ -92,8 +92,7 @@ const HEREDOC_MARKER = "EOT";
 function literalString(text: string, heredocAllowed: boolean): string {
   const lines = text.split("\n");
   const heredocFits =
-    heredocAllowed &&
-    lines.length > 2 && text.endsWith("\n") && !text.includes("\r") && !lines.some((l) => l.trim() === HEREDOC_MARKER);
+    heredocAllowed && lines.length > 2 && text.endsWith("\n") && !text.includes("\r") && !lines.some((l) => l.trim() === HEREDOC_MARKER);
   if (!heredocFits) return quotedHclString(text);
   // In a heredoc only template sequences are special; backslashes and quotes are literal.
   const body = escapeTemplateSequences(text);

@@ -85,7 +85,9 @@ export class ManagedPolicy extends Construct implements IGrantee {
         if (this.statements.size === 0) return [`${label}: no permission was granted; remove the policy or grant something`];
         const size = JSON.stringify(this.document()).length;
         return size > MANAGED_POLICY_MAX_CHARS
-          ? [`${label}: policy document is ${size} characters; IAM allows ${MANAGED_POLICY_MAX_CHARS}. Grant fewer repositories to this fleet.`]
+          ? [
+              `${label}: policy document is ${size} characters; IAM allows ${MANAGED_POLICY_MAX_CHARS}. Grant fewer repositories to this fleet.`,
+            ]
           : [];
       },
     });

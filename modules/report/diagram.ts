@@ -20,7 +20,9 @@ export function mermaid(runners: ReviewSubject, columns: readonly Column[]): str
   const id = (s: string) => s.replace(/[^A-Za-z0-9]/g, "_");
   // Bucket and its objects are one node in the picture.
   const nodeOf = (arn: string) => (arn === `${runners.cache.bucketArn}/*` ? runners.cache.bucketArn : arn);
-  const nodeIds = new Map(columns.filter((c) => c.arn !== "*" && c.arn !== `${runners.cache.bucketArn}/*`).map((c, i) => [c.arn, `res${i}`]));
+  const nodeIds = new Map(
+    columns.filter((c) => c.arn !== "*" && c.arn !== `${runners.cache.bucketArn}/*`).map((c, i) => [c.arn, `res${i}`]),
+  );
   const lines = ["```mermaid", "flowchart LR"];
   const edges: string[] = [];
   for (const fleet of runners.fleets) {
@@ -32,7 +34,10 @@ export function mermaid(runners: ReviewSubject, columns: readonly Column[]): str
       lines.push(`    ${f}_manager -- starts --> ${f}_workers`);
     }
     lines.push("  end");
-    for (const [role, policy] of [["manager", fleet.managerPolicy], ["workers", fleet.workerPolicy]] as const) {
+    for (const [role, policy] of [
+      ["manager", fleet.managerPolicy],
+      ["workers", fleet.workerPolicy],
+    ] as const) {
       if (!policy) continue;
       lines.push(`  ${f}_${role}_role{{"IAM role: ${fleet.node.id} ${role}"}}`);
       edges.push(`  ${f}_${role} -. instance profile .-> ${f}_${role}_role`);
@@ -55,4 +60,3 @@ export function mermaid(runners: ReviewSubject, columns: readonly Column[]): str
   }
   return [...lines, ...edges, "```"];
 }
-

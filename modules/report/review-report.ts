@@ -87,7 +87,13 @@ export function renderReviewReport(runners: ReviewSubject, stackName: string, fi
     lines.push(`### Fleet \`${fleet.node.id}\` (\`${fleet.executor}\`: ${traits.whereJobsRun})`, "");
     lines.push(...roleSection("Manager role", "`runner_role.policy_arns`", fleet.managerPolicy, columns, "none"));
     lines.push(
-      ...roleSection("Worker role", traits.workerRoleInput === undefined ? "" : `\`${traits.workerRoleInput}.policy_arns\``, fleet.workerPolicy, columns, "none: there are no worker instances."),
+      ...roleSection(
+        "Worker role",
+        traits.workerRoleInput === undefined ? "" : `\`${traits.workerRoleInput}.policy_arns\``,
+        fleet.workerPolicy,
+        columns,
+        "none: there are no worker instances.",
+      ),
     );
   }
   lines.push("### Resources", "", "| name in the tables | ARN |", "|---|---|");

@@ -27,4 +27,3 @@ export function rulesSection(findings: readonly RuleFinding[]): string[] {
     "",
   ];
 }
-

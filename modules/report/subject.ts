@@ -15,9 +15,13 @@ export interface ReviewSubject {
     readonly buildCache?: boolean;
   }[];
   readonly pullThroughCache: readonly {
-    readonly rule: { readonly prefix: string; readonly upstream: string; readonly credentialArn?: string; readonly repositoryArnPattern: string };
+    readonly rule: {
+      readonly prefix: string;
+      readonly upstream: string;
+      readonly credentialArn?: string;
+      readonly repositoryArnPattern: string;
+    };
     readonly pull: readonly string[];
   }[];
   readonly fleets: readonly RunnerFleet[];
 }
-

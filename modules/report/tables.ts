@@ -49,7 +49,13 @@ function policyTable(policy: ManagedPolicy, columns: readonly Column[]): string[
   ];
 }
 
-export function roleSection(title: string, moduleInput: string, policy: ManagedPolicy | undefined, columns: readonly Column[], absent: string): string[] {
+export function roleSection(
+  title: string,
+  moduleInput: string,
+  policy: ManagedPolicy | undefined,
+  columns: readonly Column[],
+  absent: string,
+): string[] {
   if (policy === undefined) return [`**${title}**: ${absent}`, ""];
   return [
     `**${title}** (${moduleInput}): policy \`${policy.policyName}\`, \`aws_iam_policy.${policy.policy.friendlyUniqueId}\``,
@@ -58,5 +64,3 @@ export function roleSection(title: string, moduleInput: string, policy: ManagedP
     "",
   ];
 }
-
-

@@ -10,7 +10,8 @@ import { ReviewSubject } from "./subject";
 /** The backend block of the stack, as synthesized: "local", "s3" or "s3 with KMS key <arn>". */
 function stateStorage(scope: IConstruct): { readonly kind: "local" | "s3" | "s3-kms" | "other"; readonly text: string } {
   const backend = TerraformStack.of(scope).node.children.find((c): c is TerraformBackend => c instanceof TerraformBackend);
-  const block = (backend?.toTerraform() as { terraform?: { backend?: Record<string, Record<string, unknown>> } } | undefined)?.terraform?.backend ?? {};
+  const block =
+    (backend?.toTerraform() as { terraform?: { backend?: Record<string, Record<string, unknown>> } } | undefined)?.terraform?.backend ?? {};
   const [type, settings] = Object.entries(block)[0] ?? ["local", {}];
   if (type === "local") return { kind: "local", text: "a local file" };
   if (type !== "s3") return { kind: "other", text: `the ${type} backend` };
@@ -31,9 +32,11 @@ function trustRow(fleet: RunnerFleet): string {
   const managerHop = inputs.runner_metadata_options?.http_put_response_hop_limit;
   const workerHop = traits.workerMetadataInput === undefined ? undefined : inputs[traits.workerMetadataInput]?.http_put_response_hop_limit;
   const reuse =
-    fleet.executor === "docker-autoscaler" ? inputs.runner_worker_docker_autoscaler?.max_use_count
-    : fleet.executor === "docker+machine" ? inputs.runner_worker_docker_machine_instance?.destroy_after_max_builds
-    : undefined;
+    fleet.executor === "docker-autoscaler"
+      ? inputs.runner_worker_docker_autoscaler?.max_use_count
+      : fleet.executor === "docker+machine"
+        ? inputs.runner_worker_docker_machine_instance?.destroy_after_max_builds
+        : undefined;
   const shared = inputs.runner_worker_cache?.shared === true;
   return [
     `\`${fleet.node.id}\``,
@@ -73,7 +76,9 @@ export function trustSection(runners: ReviewSubject, findings: readonly RuleFind
       lines.push(
         `- Fleet \`${fleet.node.id}\`: the module keeps the workers' SSH private key (\`tls_private_key\`) in the Terraform state, ` +
           `which is ${state.text}.` +
-          (state.kind === "s3-kms" ? "" : " Use the S3 backend with a KMS key (`backend.kmsKeyId`) for a fleet that uses docker-autoscaler."),
+          (state.kind === "s3-kms"
+            ? ""
+            : " Use the S3 backend with a KMS key (`backend.kmsKeyId`) for a fleet that uses docker-autoscaler."),
       );
     }
   }
@@ -89,4 +94,3 @@ export function registryLogins(runners: ReviewSubject): string[] {
     return `- Fleet \`${fleet.node.id}\`: ${hosts.length === 0 ? "**none**" : hosts.map((h) => `\`${h}\``).join(", ")}`;
   });
 }
-

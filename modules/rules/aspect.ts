@@ -81,6 +81,8 @@ export class SecurityRules implements IAspect {
 
   /** Every finding so far, sorted by construct path and rule. */
   get findings(): readonly RuleFinding[] {
-    return [...this.all].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message));
+    return [...this.all].sort(
+      (a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message),
+    );
   }
 }

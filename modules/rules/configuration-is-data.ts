@@ -1,5 +1,13 @@
 import { IConstruct } from "constructs";
-import { TerraformDataSource, TerraformElement, TerraformLocal, TerraformModule, TerraformResource, TerraformStack, TerraformVariable } from "cdktf";
+import {
+  TerraformDataSource,
+  TerraformElement,
+  TerraformLocal,
+  TerraformModule,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+} from "cdktf";
 import { formatPath } from "../support/field-path";
 import { GitlabRunnerModule } from "../generated/gitlab-runner-module.generated";
 import { jsonTexts } from "../support/json-strings";
@@ -51,7 +59,8 @@ function declaredAddresses(node: IConstruct): Set<string> {
  */
 export const CONFIGURATION_IS_DATA: SecurityRule = {
   id: "configuration-is-data",
-  description: "Every ${…} in the synthesized document is one of the stack's own references, there is no %{…} directive, and runner module inputs hold no shell syntax.",
+  description:
+    "Every ${…} in the synthesized document is one of the stack's own references, there is no %{…} directive, and runner module inputs hold no shell syntax.",
   acknowledgeable: false,
   check(block) {
     const declared = declaredAddresses(block.node);
@@ -66,11 +75,16 @@ export const CONFIGURATION_IS_DATA: SecurityRule = {
         if (why !== undefined) problems.push(`${where} holds a Terraform interpolation that ${why}`);
       }
       // path: module, <name>, <input>, ...
-      const input = path.slice(2).filter((k) => typeof k === "string").join(".");
+      const input = path
+        .slice(2)
+        .filter((k) => typeof k === "string")
+        .join(".");
       if (isModule && !SCRIPT_INPUTS.has(input)) {
         const outsideInterpolations = interpolations.reduce((t, e) => t.replace(`\${${e}}`, ""), text);
         if (SHELL_ACTIVE.test(outsideInterpolations)) {
-          problems.push(`${where} holds $, a backtick, a backslash, a double quote or a control character, which the manager's boot script would act on`);
+          problems.push(
+            `${where} holds $, a backtick, a backslash, a double quote or a control character, which the manager's boot script would act on`,
+          );
         }
       }
       return problems;

@@ -5,7 +5,10 @@ function mutabilityFinding(a: Record<string, any>): string | undefined {
   const mutability = a.image_tag_mutability ?? "MUTABLE (the default)";
   if (mutability === "IMMUTABLE") return undefined;
   const filters = [a.image_tag_mutability_exclusion_filter ?? []].flat().map((f: any) => f.filter);
-  const except = filters.length > 0 ? ` (tags matching ${filters.join(", ")} ${mutability === "IMMUTABLE_WITH_EXCLUSION" ? "stay mutable" : "are the immutable ones"})` : "";
+  const except =
+    filters.length > 0
+      ? ` (tags matching ${filters.join(", ")} ${mutability === "IMMUTABLE_WITH_EXCLUSION" ? "stay mutable" : "are the immutable ones"})`
+      : "";
   return `image_tag_mutability is ${JSON.stringify(mutability)}, not "IMMUTABLE"${except}`;
 }
 

@@ -37,6 +37,12 @@ export function policyStatements(block: TerraformBlock): Statement[] | "not-lite
 
 /** Whether an IAM action pattern (with * and ?) matches `action`, case-insensitively like IAM. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
   return re.test(action);
 }

@@ -26,13 +26,18 @@ export const IMDS_V2_HOP_LIMIT: SecurityRule = {
     return instances(executor).flatMap(([input, what, runsJobs]) => {
       const options = a[input] ?? {};
       const problems: string[] = [];
-      if (options.http_tokens !== "required") problems.push(`${input}.http_tokens is ${JSON.stringify(options.http_tokens ?? "unset")}, not "required" (${what})`);
+      if (options.http_tokens !== "required")
+        problems.push(`${input}.http_tokens is ${JSON.stringify(options.http_tokens ?? "unset")}, not "required" (${what})`);
       const hop = options.http_put_response_hop_limit;
       if (runsJobs && !(typeof hop === "number" && hop >= MIN_HOP_LIMIT_WITH_CONTAINERS)) {
-        problems.push(`${input}.http_put_response_hop_limit is ${JSON.stringify(hop ?? "unset")}, not a number >= ${MIN_HOP_LIMIT_WITH_CONTAINERS} (${what}: job containers run here)`);
+        problems.push(
+          `${input}.http_put_response_hop_limit is ${JSON.stringify(hop ?? "unset")}, not a number >= ${MIN_HOP_LIMIT_WITH_CONTAINERS} (${what}: job containers run here)`,
+        );
       }
       if (!runsJobs && hop !== HOP_LIMIT_WITHOUT_CONTAINERS) {
-        problems.push(`${input}.http_put_response_hop_limit is ${JSON.stringify(hop ?? "unset")}, not ${HOP_LIMIT_WITHOUT_CONTAINERS} (${what}: no job containers run here)`);
+        problems.push(
+          `${input}.http_put_response_hop_limit is ${JSON.stringify(hop ?? "unset")}, not ${HOP_LIMIT_WITHOUT_CONTAINERS} (${what}: no job containers run here)`,
+        );
       }
       return problems;
     });

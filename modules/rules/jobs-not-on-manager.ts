@@ -10,7 +10,8 @@ import { SecurityRule } from "./security-rule";
  */
 export const JOBS_NOT_ON_MANAGER: SecurityRule = {
   id: "jobs-not-on-manager",
-  description: "Jobs do not run on the runner manager: with the docker executor they hold the manager's role, which can read the runner token.",
+  description:
+    "Jobs do not run on the runner manager: with the docker executor they hold the manager's role, which can read the runner token.",
   check(block) {
     if (!(block.node instanceof GitlabRunnerModule)) return [];
     const executor = block.attributes.runner_worker?.type as Executor;

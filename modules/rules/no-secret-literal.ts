@@ -9,12 +9,15 @@ import { SecurityRule } from "./security-rule";
  */
 export const NO_SECRET_LITERAL: SecurityRule = {
   id: "no-secret-literal",
-  description: "No token, access key, secret key or private key (nor its base64) appears as a key or value anywhere in the synthesized stack.",
+  description:
+    "No token, access key, secret key or private key (nor its base64) appears as a key or value anywhere in the synthesized stack.",
   check(block) {
     return jsonTexts(block.json, ["//"]).flatMap(({ path, text, isKey }) => {
       const name = path.at(-1);
       const what = secretIn(text, isKey || typeof name !== "string" ? undefined : name);
-      return what === undefined ? [] : [`${formatPath(path)}${isKey ? " (a key)" : ""} looks like ${what} (the value is not repeated here)`];
+      return what === undefined
+        ? []
+        : [`${formatPath(path)}${isKey ? " (a key)" : ""} looks like ${what} (the value is not repeated here)`];
     });
   },
 };

@@ -29,7 +29,9 @@ export const S3_BUCKET_PUBLIC_ACCESS_BLOCKED: SecurityRule = {
     const blocks = companions(block, "aws_s3_bucket_public_access_block");
     if (blocks === undefined) return [];
     const settings = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
-    return blocks.some((b) => settings.every((s) => b[s] === true)) ? [] : [`has no public access block with ${settings.join(", ")} all true`];
+    return blocks.some((b) => settings.every((s) => b[s] === true))
+      ? []
+      : [`has no public access block with ${settings.join(", ")} all true`];
   },
 };
 
@@ -44,7 +46,8 @@ function isEveryone(principal: unknown): boolean {
 function bucketResources(block: TerraformBlock): { bucket: (r: string) => boolean; objects: (r: string) => boolean } {
   const address = `${block.resourceType}.${block.node.friendlyUniqueId}`;
   const name = String(block.attributes.bucket ?? "");
-  const bucket = (r: string) => r === `\${${address}.arn}` || (name !== "" && /^arn:aws(-[a-z-]+)?:s3:::/.test(r) && r.endsWith(`:::${name}`));
+  const bucket = (r: string) =>
+    r === `\${${address}.arn}` || (name !== "" && /^arn:aws(-[a-z-]+)?:s3:::/.test(r) && r.endsWith(`:::${name}`));
   return { bucket, objects: (r: string) => r.endsWith("/*") && bucket(r.slice(0, -2)) };
 }
 
@@ -55,7 +58,8 @@ function bucketResources(block: TerraformBlock): { bucket: (r: string) => boolea
  */
 export const S3_BUCKET_TLS_ONLY: SecurityRule = {
   id: "s3-bucket-tls-only",
-  description: "S3 bucket policies deny every request without TLS (aws:SecureTransport false), for every principal, on the bucket and all its objects.",
+  description:
+    "S3 bucket policies deny every request without TLS (aws:SecureTransport false), for every principal, on the bucket and all its objects.",
   check(block) {
     const policies = companions(block, "aws_s3_bucket_policy");
     if (policies === undefined) return [];
@@ -79,6 +83,8 @@ export const S3_BUCKET_TLS_ONLY: SecurityRule = {
         );
       });
     });
-    return deniesPlainHttp ? [] : ["has no bucket policy denying requests without TLS to every principal on the bucket and all its objects"];
+    return deniesPlainHttp
+      ? []
+      : ["has no bucket policy denying requests without TLS to every principal on the bucket and all its objects"];
   },
 };

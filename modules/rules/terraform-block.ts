@@ -1,5 +1,13 @@
 import { IConstruct } from "constructs";
-import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformModule, TerraformResource, TerraformStack, Tokenization } from "cdktf";
+import {
+  DefaultTokenResolver,
+  StringConcat,
+  TerraformElement,
+  TerraformModule,
+  TerraformResource,
+  TerraformStack,
+  Tokenization,
+} from "cdktf";
 
 /** A construct that synthesizes to Terraform, with what it contributes to cdk.tf.json. */
 export interface TerraformBlock {
@@ -13,7 +21,11 @@ export interface TerraformBlock {
 }
 
 function resolveInStack(scope: IConstruct, value: unknown): any {
-  return Tokenization.resolve(value, { scope: TerraformStack.of(scope), preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+  return Tokenization.resolve(value, {
+    scope: TerraformStack.of(scope),
+    preparing: false,
+    resolver: new DefaultTokenResolver(new StringConcat()),
+  });
 }
 
 /** The Terraform block of `node` as it will be synthesized, or undefined if it synthesizes nothing. */

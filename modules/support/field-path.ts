@@ -20,4 +20,3 @@ export function formatPath(path: readonly PropertyKey[]): string {
   for (const key of path) out += typeof key === "number" ? `[${key}]` : pathKey(String(key), out === "");
   return out === "" ? "(root)" : out;
 }
-

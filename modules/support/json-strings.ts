@@ -14,7 +14,8 @@ export interface JsonText {
 export function jsonTexts(value: unknown, skipKeys: readonly string[] = []): JsonText[] {
   const out: JsonText[] = [];
   // A value to enter, or a key to report when its entry is reached (just before its value).
-  type Item = { readonly value: unknown; readonly path: readonly PropertyKey[] } | { readonly key: string; readonly path: readonly PropertyKey[] };
+  type Item =
+    { readonly value: unknown; readonly path: readonly PropertyKey[] } | { readonly key: string; readonly path: readonly PropertyKey[] };
   const pending: Item[] = [{ value, path: [] }];
   while (pending.length > 0) {
     const item = pending.pop()!;

@@ -32,9 +32,7 @@ export const GITLAB_TOKEN_PREFIXES: readonly (readonly [prefix: string, what: st
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A prefix at the start of a word, followed by at least 8 token characters. */
-const GITLAB_TOKEN = new RegExp(
-  `(?:^|[^A-Za-z0-9])(${GITLAB_TOKEN_PREFIXES.map(([p]) => escapeRegExp(p)).join("|")})[A-Za-z0-9_.-]{8,}`,
-);
+const GITLAB_TOKEN = new RegExp(`(?:^|[^A-Za-z0-9])(${GITLAB_TOKEN_PREFIXES.map(([p]) => escapeRegExp(p)).join("|")})[A-Za-z0-9_.-]{8,}`);
 
 /** Access key ids of IAM users (AKIA) and of temporary credentials (ASIA). */
 const AWS_ACCESS_KEY_ID = /(?:^|[^A-Z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Z0-9])/;
