@@ -463,6 +463,13 @@ const CASES: Case[] = [
     ext: ".json",
     expect: /^ {2}- \(file\): not valid JSON/,
   },
+  {
+    category: H,
+    what: "JSON with a missing comma (the parser's whole sentence, not cut at its quotes)",
+    file: '{"name": "acme-runners" "aws": {}}',
+    ext: ".json",
+    expect: /^ {2}- \(file\): not valid JSON at line 1, column \d+: Expected .*[a-z]$/,
+  },
   { category: H, what: "YAML that is one string", file: "just some text\n", expect: /^ {2}- \(root\): must be an object \(got a string\)/ },
 
   // Semantic checks that used to come late (construct errors) or never.

@@ -117,8 +117,8 @@ function parseJson(text: string, file: string): unknown {
     // V8 quotes the text around the error; keep only what it says and where.
     const message = (e as Error).message;
     const what = message
-      .split(/[,"]/)[0]!
-      .replace(/ in JSON at position \d+.*$/, "")
+      .replace(/, ".*$/s, "")
+      .replace(/ in JSON at position \d+.*$/s, "")
       .trim();
     const position = /at position (\d+)/.exec(message);
     throw fileProblem(file, `not valid JSON${position ? ` at ${lineColumn(text, Number(position[1]))}` : ""}: ${what}`);
