@@ -10,7 +10,9 @@ import { ecrRepositoryArn, parseEcrRepositoryArn, parseKmsKeyArn } from "../aws/
 import { UPSTREAMS, hasPullThroughCache, parseCredentialArn } from "../aws/pull-through";
 import { partitionOf } from "../aws/regions";
 import { formatPath } from "./errors";
-import { ConfigShape, RunnersShape, SettableValue, VariableRef, isVariableRef, settableValues } from "./schema";
+import { VariableRef, isVariableRef } from "./fields";
+import { ConfigShape, RunnersShape } from "./schema";
+import { SettableValue, settableValues } from "./settable-values";
 import { EXECUTORS } from "../executors";
 import { terraformName } from "../support/terraform-names";
 

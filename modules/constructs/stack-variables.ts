@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { TerraformVariable, TerraformVariableConfig } from "cdktf";
 import { hclExpression, quotedHclString } from "../hcl/hcl-expression";
 import { ResolvedConfig, RunnersConfig, VariableRef, formatPath, isVariableRef } from "../config/parse";
-import { SettableValue, settableValues } from "../config/schema";
+import { SettableValue, settableValues } from "../config/settable-values";
 import { terraformType, terraformValidations } from "../config/value-rules";
 
 /**
