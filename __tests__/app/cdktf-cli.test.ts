@@ -20,6 +20,24 @@ function cdktf(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [bin, "synth", ...args, "--output", join(dir, "out")], { cwd: ROOT, env: all, encoding: "utf8" });
 }
 
+/** A configuration file of one fleet (a YAML flow mapping), next to the output. */
+function configWithFleet(file: string, fleet: string): string {
+  const path = join(dir, file);
+  writeFileSync(
+    path,
+    [
+      "name: acme-runners",
+      "aws: {region: eu-central-1, accountId: '111122223333'}",
+      "network: {vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0]}",
+      "gitlab: {url: 'https://gitlab.example.com'}",
+      "ciImage: {repositoryName: ci/image, tag: '2.0.0'}",
+      `fleets: [${fleet}]`,
+      "",
+    ].join("\n"),
+  );
+  return path;
+}
+
 const documents = () => readdirSync(join(dir, "out", "stacks", "gitlab-runners")).filter((f) => f.startsWith("cdk.tf"));
 
 test("JSON then HCL then JSON into one output folder: each time exactly the document just written", () => {
@@ -32,19 +50,7 @@ test("JSON then HCL then JSON into one output folder: each time exactly the docu
 }, 60_000);
 
 test("a docker+machine warning shows once, as the CLI's WARN line", () => {
-  const config = join(dir, "machine.yaml");
-  writeFileSync(
-    config,
-    [
-      "name: acme-runners",
-      "aws: {region: eu-central-1, accountId: '111122223333'}",
-      "network: {vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0]}",
-      "gitlab: {url: 'https://gitlab.example.com'}",
-      "ciImage: {repositoryName: ci/image, tag: '2.0.0'}",
-      "fleets: [{name: machine, executor: docker+machine, runnerTokenSsmParameter: /t, workers: {}}]",
-      "",
-    ].join("\n"),
-  );
+  const config = configWithFleet("machine.yaml", "{name: machine, executor: docker+machine, runnerTokenSsmParameter: /t, workers: {}}");
   const r = cdktf([], { GITLAB_RUNNER_ECR_CONFIG: config });
   expect(r.status).toBe(0);
   const output = r.stdout + r.stderr;
@@ -54,19 +60,7 @@ test("a docker+machine warning shows once, as the CLI's WARN line", () => {
 }, 30_000);
 
 test("a failing security rule says how to acknowledge it, not to skip validation", () => {
-  const config = join(dir, "docker.yaml");
-  writeFileSync(
-    config,
-    [
-      "name: acme-runners",
-      "aws: {region: eu-central-1, accountId: '111122223333'}",
-      "network: {vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0]}",
-      "gitlab: {url: 'https://gitlab.example.com'}",
-      "ciImage: {repositoryName: ci/image, tag: '2.0.0'}",
-      "fleets: [{name: small, executor: docker, runnerTokenSsmParameter: /t}]",
-      "",
-    ].join("\n"),
-  );
+  const config = configWithFleet("docker.yaml", "{name: small, executor: docker, runnerTokenSsmParameter: /t}");
   const r = cdktf([], { GITLAB_RUNNER_ECR_CONFIG: config });
   expect(r.status).not.toBe(0);
   const output = r.stdout + r.stderr;

@@ -24,6 +24,30 @@ export interface IEcrRepository {
   grantPullPush(grantee: Grantee): void;
 }
 
+/**
+ * The lifecycle of every repository the stack creates or has ECR create: untagged images (layers of
+ * an overwritten build, an old cache manifest) expire after `untaggedDays`; only the `keepTagged`
+ * newest tagged images stay, so no repository grows without bound.
+ */
+export function ecrLifecyclePolicy(untaggedDays: number, keepTagged: number): string {
+  return JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Expire untagged images after ${untaggedDays} day(s)`,
+        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
+        action: { type: "expire" },
+      },
+      {
+        rulePriority: 2,
+        description: `Keep the ${keepTagged} most recent tagged images`,
+        selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
+        action: { type: "expire" },
+      },
+    ],
+  });
+}
+
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -121,22 +145,7 @@ export class PrivateEcrRepository extends EcrRepositoryBase {
 
     const lifecycle = new EcrLifecyclePolicy(this, "lifecycle", {
       repository: this.repository.name,
-      policy: JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            description: `Expire untagged images after ${untaggedDays} day(s)`,
-            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
-            action: { type: "expire" },
-          },
-          {
-            rulePriority: 2,
-            description: `Keep the ${keepTagged} most recent tagged images`,
-            selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
-            action: { type: "expire" },
-          },
-        ],
-      }),
+      policy: ecrLifecyclePolicy(untaggedDays, keepTagged),
     });
     lifecycle.overrideLogicalId(address);
   }

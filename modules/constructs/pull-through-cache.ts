@@ -8,6 +8,7 @@ import { ECR_PULL_THROUGH_ACTIONS, grantEcrPull } from "../iam/ecr-actions";
 import { Grantee, ManagedPolicy } from "../iam/managed-policy";
 import { acknowledgeRule } from "../rules/aspect";
 import { terraformName } from "../support/terraform-names";
+import { ecrLifecyclePolicy } from "./ecr-repository";
 
 export interface PullThroughCacheRuleProps {
   /** Repository prefix: upstream images are pulled as `<registry host>/<prefix>/<upstream path>`. */
@@ -62,22 +63,7 @@ export class PullThroughCacheRule extends Construct {
       description: `Repositories the pull-through cache creates for ${UPSTREAMS[props.upstream].name} (generated)`,
       imageTagMutability: "MUTABLE",
       encryptionConfiguration: [{ encryptionType: "AES256" }],
-      lifecyclePolicy: JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            description: "Expire untagged images after 1 day(s)",
-            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
-            action: { type: "expire" },
-          },
-          {
-            rulePriority: 2,
-            description: `Keep the ${keepTagged} most recent tagged images`,
-            selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
-            action: { type: "expire" },
-          },
-        ],
-      }),
+      lifecyclePolicy: ecrLifecyclePolicy(1, keepTagged),
     });
     this.template.overrideLogicalId(address);
     acknowledgeRule(
