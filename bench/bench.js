@@ -97,12 +97,25 @@ function fleetsConfig(n) {
   const base = require(path.join(root, "dist", "modules", "app", "default-config.js")).DEFAULT_CONFIG;
   const fleets = Array.from({ length: n }, (_, i) => {
     const name = `f${String(i).padStart(3, "0")}`;
+    // Both kinds of manager policy: the docker executor (acknowledged, as a configuration must) and workers.
     return i % 2 === 0
-      ? { name, executor: "docker", runnerTokenSsmParameter: `/runners/${name}/token` }
+      ? {
+          name,
+          executor: "docker",
+          runnerTokenSsmParameter: `/runners/${name}/token`,
+          acknowledge: { "jobs-not-on-manager": "Benchmark fleet" },
+        }
       : { name, executor: "docker-autoscaler", runnerTokenSsmParameter: `/runners/${name}/token`, workers: { maxInstances: 5 } };
   });
   const file = path.join(work, `fleets-${n}.json`);
-  fs.writeFileSync(file, JSON.stringify({ ...base, fleets }));
+  const pushers = ["f000"];
+  const config = {
+    ...base,
+    ciImage: { ...base.ciImage, push: pushers },
+    repositories: base.repositories.map((r) => ({ ...r, push: pushers })),
+    fleets,
+  };
+  fs.writeFileSync(file, JSON.stringify(config));
   return file;
 }
 
