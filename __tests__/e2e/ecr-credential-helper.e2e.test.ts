@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { ecrRegistryHost } from "../../modules/aws/names";
-import { credHelpersConfig, parseCredHelpersInstallScript } from "../../modules/constructs/manager-docker-config";
+import { credHelpersConfig, parseCredHelpersInstallScript } from "../../modules/support/manager-docker-config";
 import { readCiImageDockerfile } from "../support/ci-image";
 import { FakeEcr, GET_AUTHORIZATION_TOKEN, startFakeEcr } from "./fake-ecr";
 import { CommandResult, runWithHosts } from "./namespace";

@@ -67,7 +67,15 @@ export function assertConcrete(doc: unknown, where: string): asserts doc is Poli
   statements.forEach((s, i) => {
     const at = `Statement[${i}]${typeof s.Sid === "string" ? ` (${s.Sid})` : ""}`;
     for (const key of Object.keys(s)) {
-      if (!["Sid", "Effect", "Action", "Resource"].includes(key)) problems.push(`${at}: ${key} is not supported by this check`);
+      if (!["Sid", "Effect", "Action", "Resource", "Condition"].includes(key)) problems.push(`${at}: ${key} is not supported by this check`);
+    }
+    // The one condition the stack writes: the cache grants hold only in a bucket of the stack's account.
+    if (s.Condition !== undefined) {
+      const c = s.Condition as Record<string, Record<string, unknown>>;
+      const keys = Object.entries(c).flatMap(([op, byKey]) => Object.keys(byKey ?? {}).map((k) => `${op}:${k}`));
+      const account = c.StringEquals?.["s3:ResourceAccount"];
+      if (keys.join() !== "StringEquals:s3:ResourceAccount" || typeof account !== "string" || !/^\d{12}$/.test(account))
+        problems.push(`${at}: Condition ${JSON.stringify(s.Condition)} is not a StringEquals on s3:ResourceAccount with one account`);
     }
     if (s.Effect !== "Allow") problems.push(`${at}: Effect ${JSON.stringify(s.Effect)}`);
     const actions = [s.Action].flat();
@@ -174,6 +182,11 @@ export interface SimulateOptions {
    * owner's side is not part of this stack). `null`: no resource policy.
    */
   readonly resourcePolicy?: object | null | "trust-principal-account";
+  /**
+   * The account that owns an S3 resource (the request's `s3:ResourceAccount`; S3 ARNs name no
+   * account). Default: the principal's account.
+   */
+  readonly s3ResourceAccount?: string;
 }
 
 /**
@@ -217,7 +230,12 @@ export async function simulateRequest(
           }
       : (requested ?? undefined);
   const simulation: Simulation = {
-    request: { principal: principalArn, action, resource: { resource: resourceArn, accountId: resourceAccount }, contextVariables: {} },
+    request: {
+      principal: principalArn,
+      action,
+      resource: { resource: resourceArn, accountId: options.s3ResourceAccount ?? resourceAccount },
+      contextVariables: action.startsWith("s3:") ? { "s3:ResourceAccount": options.s3ResourceAccount ?? resourceAccount } : {},
+    },
     identityPolicies: [...documents].map(([name, policy]) => ({ name, policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],

@@ -673,3 +673,26 @@ describe("a request the evaluator cannot decide is an error, not a deny", () => 
     expect(without).toMatchObject({ decision: "ImplicitlyDenied", identityDecision: "Allowed", sameAccount: false });
   });
 });
+
+// Bucket names are global: a bucket called acme-runner-cache may belong to another account (taken
+// before the stack created it). The cache grants must hold only for the stack's own account.
+describe("the cache grants hold only in a bucket of the stack's account (s3:ResourceAccount)", () => {
+  const OTHER = "999988887777";
+  test.each(EXECUTORS)("%s: the manager may use acme-runner-cache of 111122223333, not of another account", async (executor) => {
+    const documents = roleDocuments(executor, "manager");
+    const object = `${BUCKET}/runner/abc123/project/42/default-protected`;
+    expect(await simulate(documents, PRINCIPALS.manager, "s3:PutObject", object)).toBe("Allowed");
+    expect(await simulate(documents, PRINCIPALS.manager, "s3:ListBucket", BUCKET)).toBe("Allowed");
+    for (const [action, resource] of [
+      ["s3:PutObject", object],
+      ["s3:GetObject", object],
+      ["s3:ListBucket", BUCKET],
+    ] as const) {
+      const outcome = await simulateRequest(documents, PRINCIPALS.manager, action, resource, {
+        s3ResourceAccount: OTHER,
+        resourcePolicy: null,
+      });
+      expect([action, outcome.identityDecision]).toEqual([action, "ImplicitlyDenied"]);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // Which role gets which rights, per executor. Expected grants are written out by hand from the
 // rules (ECR action lists from AWS's documentation, role choice from the module's variables), not
 // copied from the synthesized output.
-import { parseCredHelpersInstallScript } from "../../modules/constructs/manager-docker-config";
+import { parseCredHelpersInstallScript } from "../../modules/support/manager-docker-config";
 import { acmeConfig as config, attachedPolicies, grants, policyDocument, synth } from "../support/helpers";
 
 const PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
@@ -96,7 +96,7 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s ex
   });
 
   test("the cache is attached through policy_arns, never through runner_worker_cache.policy, with a namespace per runner", () => {
-    expect(mod.runner_worker_cache).toEqual({ create: false, shared: false, bucket: "acme-runner-cache", authentication_type: "iam" });
+    expect(mod.runner_worker_cache).toEqual({ create: false, shared: false, bucket: "${aws_s3_bucket.cache.bucket}", authentication_type: "iam" });
   });
 
   test("the default image is the CI image and the manager has the ECR helper", () => {

@@ -10,8 +10,10 @@ describe("the embedded default configuration", () => {
     expect(Object.keys(json.resource.aws_s3_bucket!)).toEqual(["cache"]);
     const images = Object.values(json.module).map((m) => m.runner_worker_docker_options.image);
     expect(new Set(images)).toEqual(new Set(["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr:1.0.0"]));
+    // By reference to the bucket resource: Terraform creates the bucket before any runner uses it.
     const buckets = Object.values(json.module).map((m) => m.runner_worker_cache.bucket);
-    expect(new Set(buckets)).toEqual(new Set([json.resource.aws_s3_bucket!.cache.bucket]));
+    expect(new Set(buckets)).toEqual(new Set(["${aws_s3_bucket.cache.bucket}"]));
+    expect(json.resource.aws_s3_bucket!.cache.bucket).toBe("gitlab-runners-cache-123456789012-eu-west-1");
     expect(json.resource.aws_ecr_repository!["ci_docker-ecr"].name).toBe("ci/docker-ecr");
   });
 
@@ -147,8 +149,10 @@ describe("the embedded default configuration", () => {
     walk(json.resource, "resource");
     expect(templated.sort()).toEqual([
       "module.runner_autoscaler.runner_role.policy_arns[0]",
+      "module.runner_autoscaler.runner_worker_cache.bucket",
       "module.runner_autoscaler.runner_worker_docker_autoscaler_role.policy_arns[0]",
       "module.runner_merge-requests.runner_role.policy_arns[0]",
+      "module.runner_merge-requests.runner_worker_cache.bucket",
       "module.runner_merge-requests.runner_worker_docker_autoscaler_role.policy_arns[0]",
       "resource.aws_ecr_lifecycle_policy.apps_example-app.repository",
       "resource.aws_ecr_lifecycle_policy.ci_docker-ecr.repository",
@@ -263,7 +267,7 @@ describe("configuration choices", () => {
       configWith({ gitlab: { url: "https://gitlab.example.com", runnerVersion: "19.3.2" }, cache: { bucketName: "my-cache" } }),
     );
     expect(json.module.runner_autoscaler!.runner_gitlab.runner_version).toBe("19.3.2");
-    expect(json.module.runner_autoscaler!.runner_worker_cache.bucket).toBe("my-cache");
+    expect(json.module.runner_autoscaler!.runner_worker_cache.bucket).toBe("${aws_s3_bucket.cache.bucket}");
     expect(json.resource.aws_s3_bucket!.cache.bucket).toBe("my-cache");
   });
 });

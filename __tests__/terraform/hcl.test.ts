@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "@cdktf/hcl2json";
 import { hclExpression, splitTemplate, unwrapInterpolationOnlyStrings } from "../../modules/hcl/hcl-expression";
-import { credHelpersInstallScript } from "../../modules/constructs/manager-docker-config";
+import { credHelpersInstallScript } from "../../modules/support/manager-docker-config";
 import { AUTOSCALER_WORKER_START_SCRIPT } from "../../modules/constructs/runner-fleet";
 import { TERRAFORM_ENV, requireTool } from "../support/system-tools";
 

@@ -12,6 +12,8 @@ import { Grantee, ManagedPolicy } from "../iam/managed-policy";
 export interface CacheBucketProps {
   readonly bucketName: string;
   readonly region: string;
+  /** The account that must own the bucket: every grant on it holds only while it does. */
+  readonly accountId: string;
   /**
    * Days after which a cache object expires.
    * @default 14
@@ -37,19 +39,29 @@ export const CACHE_BUCKET_ACTIONS = ["s3:ListBucket"] as const;
  */
 export class CacheBucket extends Construct {
   readonly bucket: S3Bucket;
+  /** The bucket's name as written in the configuration (for ARNs and the report). */
   readonly bucketName: string;
+  /**
+   * The name as a reference to the bucket resource, for the runners: Terraform then creates the
+   * bucket before any runner uses it, and a runner never starts against a name whose creation
+   * failed (because another account holds it).
+   */
+  readonly bucketNameReference: string;
   readonly bucketArn: string;
+  readonly accountId: string;
 
   constructor(scope: Construct, id: string, props: CacheBucketProps) {
     super(scope, id);
     this.bucketName = props.bucketName;
     this.bucketArn = s3BucketArn(props.region, props.bucketName);
+    this.accountId = props.accountId;
 
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
       ...(props.forceDestroy === true ? { forceDestroy: true } : {}),
     });
     this.bucket.overrideLogicalId("cache");
+    this.bucketNameReference = this.bucket.bucket;
     const bucket = this.bucket.id;
 
     new S3BucketPublicAccessBlock(this, "public-access-block", {
@@ -103,11 +115,14 @@ export class CacheBucket extends Construct {
 
   /**
    * Read and write cache objects. The runner manager needs this: it signs the pre-signed URLs
-   * through which jobs (on the manager or on workers) download and upload the cache.
+   * through which jobs (on the manager or on workers) download and upload the cache. Bucket names
+   * are global: the grant holds only while the stack's account owns the bucket
+   * (`s3:ResourceAccount`), so a bucket of that name in another account is never written.
    */
   grantReadWrite(grantee: Grantee): void {
     const policy = ManagedPolicy.of(grantee);
-    policy.allow("CacheObjects", CACHE_OBJECT_ACTIONS, [`${this.bucketArn}/*`]);
-    policy.allow("CacheBucket", CACHE_BUCKET_ACTIONS, [this.bucketArn]);
+    const ownAccount = { StringEquals: { "s3:ResourceAccount": this.accountId } };
+    policy.allow("CacheObjects", CACHE_OBJECT_ACTIONS, [`${this.bucketArn}/*`], ownAccount);
+    policy.allow("CacheBucket", CACHE_BUCKET_ACTIONS, [this.bucketArn], ownAccount);
   }
 }

@@ -128,6 +128,7 @@ export class GitlabRunnerEcr extends Construct {
     this.cache = new CacheBucket(this, "cache", {
       bucketName: c.cache.bucketName ?? `${c.name}-cache-${accountId}-${region}`,
       region,
+      accountId,
       expirationDays: c.cache.expirationDays,
       forceDestroy: c.forceDestroy,
     });
@@ -152,7 +153,7 @@ export class GitlabRunnerEcr extends Construct {
         workers: f.workers,
         defaultImage: this.ciImageUri,
         jobImageRegistryHosts: [...new Set(jobImageRepositories.map((r) => r.registryHost))].sort(),
-        cacheBucketName: this.cache.bucketName,
+        cacheBucketName: this.cache.bucketNameReference,
         cacheShared: c.cache.shareBetweenFleets,
         jobHopLimit: c.metadataHopLimit,
         tags: c.tags,

@@ -4,7 +4,7 @@ import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from ".
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
 import { ManagedPolicy } from "../iam/managed-policy";
 import { DEFAULTS } from "../config/defaults";
-import { credHelpersInstallScript } from "./manager-docker-config";
+import { credHelpersInstallScript } from "../support/manager-docker-config";
 import { terraformName } from "../support/terraform-names";
 
 export interface RunnerWorkersProps {

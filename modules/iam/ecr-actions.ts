@@ -19,3 +19,18 @@ export function grantEcrPullPush(grantee: Grantee, repositoryArn: string): void 
   grantEcrPull(grantee, repositoryArn);
   ManagedPolicy.of(grantee).allow("EcrPush", ECR_PUSH_ACTIONS, [repositoryArn]);
 }
+
+/**
+ * Actions that change what a repository serves or who may change it: push, delete images or the
+ * repository, make tags mutable, replace its policies. The stack-wide rules ask these of every
+ * policy where a repository must stay read-only (a pull-through prefix).
+ */
+export const ECR_REPOSITORY_WRITE_ACTIONS = [
+  ...ECR_PUSH_ACTIONS,
+  "ecr:BatchDeleteImage",
+  "ecr:DeleteRepository",
+  "ecr:DeleteRepositoryPolicy",
+  "ecr:PutImageTagMutability",
+  "ecr:PutLifecyclePolicy",
+  "ecr:SetRepositoryPolicy",
+] as const;

@@ -4,11 +4,15 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 
+/** A statement's condition block: operator → key → value(s). */
+export type PolicyCondition = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: "Allow";
   readonly Action: readonly string[];
   readonly Resource: readonly string[];
+  readonly Condition?: PolicyCondition;
 }
 
 export interface PolicyDocument {
@@ -21,8 +25,11 @@ export const MANAGED_POLICY_MAX_CHARS = 6144;
 
 /** What a grant (`repository.grantPull(grantee)`) adds its permissions to. */
 export interface IGrantee {
-  /** Allows `actions` on `resources` under statement `sid`; grants with the same Sid share a statement. */
-  allow(sid: string, actions: readonly string[], resources: readonly string[]): void;
+  /**
+   * Allows `actions` on `resources` under statement `sid`, when `condition` holds; grants with the
+   * same Sid share a statement (and must give the same actions and condition).
+   */
+  allow(sid: string, actions: readonly string[], resources: readonly string[], condition?: PolicyCondition): void;
 }
 
 /** A grantee: a policy that collects grants, or an IAM role of your own (which then gets one). */
@@ -68,7 +75,7 @@ export class ManagedPolicy extends Construct implements IGrantee {
   readonly policy: IamPolicy;
   readonly policyName?: string;
   readonly roleLabel: string;
-  private readonly statements = new Map<string, { actions: Set<string>; resources: Set<string> }>();
+  private readonly statements = new Map<string, { actions: Set<string>; resources: Set<string>; condition?: PolicyCondition }>();
 
   constructor(scope: Construct, id: string, props: ManagedPolicyProps) {
     super(scope, id);
@@ -98,15 +105,17 @@ export class ManagedPolicy extends Construct implements IGrantee {
     return this.policy.arn;
   }
 
-  allow(sid: string, actions: readonly string[], resources: readonly string[]): void {
+  allow(sid: string, actions: readonly string[], resources: readonly string[], condition?: PolicyCondition): void {
     const statement = this.statements.get(sid);
     if (statement) {
       const known = [...statement.actions].sort().join(",");
       const given = [...actions].sort().join(",");
       if (known !== given) throw new Error(`statement ${sid} of ${this.node.path} was granted with different actions`);
+      if (JSON.stringify(statement.condition) !== JSON.stringify(condition))
+        throw new Error(`statement ${sid} of ${this.node.path} was granted with a different condition`);
       resources.forEach((r) => statement.resources.add(r));
     } else {
-      this.statements.set(sid, { actions: new Set(actions), resources: new Set(resources) });
+      this.statements.set(sid, { actions: new Set(actions), resources: new Set(resources), ...(condition ? { condition } : {}) });
     }
   }
 
@@ -119,6 +128,7 @@ export class ManagedPolicy extends Construct implements IGrantee {
         Effect: "Allow",
         Action: [...s.actions].sort(),
         Resource: [...s.resources].sort(),
+        ...(s.condition ? { Condition: s.condition } : {}),
       }));
     return { Version: "2012-10-17", Statement };
   }

@@ -1,7 +1,7 @@
 /** Trust, read from the synthesized module inputs and backend block: where jobs run, what they hold, what logs them in. */
 import { IConstruct } from "constructs";
 import { TerraformBackend, TerraformStack } from "cdktf";
-import { parseCredHelpersInstallScript } from "../constructs/manager-docker-config";
+import { parseCredHelpersInstallScript } from "../support/manager-docker-config";
 import type { RunnerFleet } from "../constructs/runner-fleet";
 import { EXECUTORS } from "../executors";
 import type { RuleFinding } from "../rules/aspect";

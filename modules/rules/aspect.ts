@@ -1,6 +1,7 @@
 import { IConstruct } from "constructs";
 import { Aspects, IAspect, TerraformStack } from "cdktf";
 import { SECURITY_RULES, SecurityRule } from ".";
+import { readStackDocument } from "../model/stack-document";
 import { terraformBlock } from "./terraform-block";
 
 /** A rule's violation at one construct, and the acknowledgement that accepts it, if any. */
@@ -67,16 +68,35 @@ export class SecurityRules implements IAspect {
   visit(node: IConstruct): void {
     if (this.visited.has(node)) return;
     this.visited.add(node);
+    if (node instanceof TerraformStack) {
+      this.visitStack(node);
+      return;
+    }
     // Resolved once per construct, for all rules.
     const block = terraformBlock(node);
     if (block === undefined) return;
-    for (const rule of this.rules) {
-      for (const message of rule.check(block)) {
-        const acknowledgement = acknowledgementFor(node, rule.id);
-        this.all.push({ path: node.node.path, ruleId: rule.id, message, acknowledgement });
-        if (!acknowledgement) node.node.addValidation({ validate: () => [`${rule.id}: ${message}`] });
-      }
+    for (const rule of this.rules) for (const message of rule.check?.(block) ?? []) this.record(node, rule, message);
+  }
+
+  /**
+   * The stack-wide rules, on the stack's whole resolved document. Aspects visit the stack before
+   * its children, when every construct exists; each finding is charged to the construct that wrote
+   * the block at fault (or to the stack, for a block no construct of it wrote).
+   */
+  private visitStack(stack: TerraformStack): void {
+    const rules = this.rules.filter((r) => r.checkStack !== undefined);
+    if (rules.length === 0) return;
+    const document = readStackDocument(stack.toTerraform());
+    const byPath = new Map(stack.node.findAll().map((c) => [c.node.path, c] as const));
+    for (const rule of rules) {
+      for (const { path, message } of rule.checkStack!(document)) this.record(byPath.get(path) ?? stack, rule, message);
     }
+  }
+
+  private record(node: IConstruct, rule: SecurityRule, message: string): void {
+    const acknowledgement = rule.acknowledgeable === false ? undefined : acknowledgementFor(node, rule.id);
+    this.all.push({ path: node.node.path, ruleId: rule.id, message, acknowledgement });
+    if (!acknowledgement) node.node.addValidation({ validate: () => [`${rule.id}: ${message}`] });
   }
 
   /** Every finding so far, sorted by construct path and rule. */

@@ -8,8 +8,14 @@ import { JOBS_NOT_ON_MANAGER } from "./jobs-not-on-manager";
 import { NO_SECRET_LITERAL } from "./no-secret-literal";
 import { S3_BUCKET_ENCRYPTED, S3_BUCKET_PUBLIC_ACCESS_BLOCKED, S3_BUCKET_TLS_ONLY } from "./s3-bucket-rules";
 import { SecurityRule } from "./security-rule";
+import { BUILD_CACHE_ONE_WRITER } from "./build-cache-one-writer";
+import { MANAGER_DOES_NOT_PUSH } from "./manager-does-not-push";
+import { ONE_FLEET_PER_RUNNER_TOKEN } from "./one-fleet-per-runner-token";
+import { PULL_THROUGH_CACHE_READ_ONLY } from "./pull-through-cache-read-only";
+import { STATE_NOT_REACHABLE } from "./state-not-reachable";
+import { WORKER_JOBS_HOLD_NO_S3 } from "./worker-jobs-hold-no-s3";
 
-export { SecurityRule } from "./security-rule";
+export { SecurityRule, StackFinding } from "./security-rule";
 
 /** Every rule SecurityRules applies, in report order. */
 export const SECURITY_RULES: readonly SecurityRule[] = [
@@ -24,4 +30,10 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   JOBS_NOT_ON_MANAGER,
   NO_SECRET_LITERAL,
   CONFIGURATION_IS_DATA,
+  PULL_THROUGH_CACHE_READ_ONLY,
+  STATE_NOT_REACHABLE,
+  MANAGER_DOES_NOT_PUSH,
+  WORKER_JOBS_HOLD_NO_S3,
+  ONE_FLEET_PER_RUNNER_TOKEN,
+  BUILD_CACHE_ONE_WRITER,
 ];

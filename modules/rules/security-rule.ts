@@ -1,9 +1,17 @@
+import type { StackDocument } from "../model/stack-document";
 import { TerraformBlock } from "./terraform-block";
 
+/** A finding of a stack-wide rule: the construct at fault (its path) and what is wrong. */
+export interface StackFinding {
+  readonly path: string;
+  readonly message: string;
+}
+
 /**
- * One security rule, checked at synthesis on every construct that becomes a Terraform block (see
- * SecurityRules). `check` returns a message per violation in that block; most rules apply to one
- * kind of block and return [] for every other.
+ * One security rule, checked at synthesis (see SecurityRules). A rule checks one block at a time
+ * (`check`: a message per violation in that block; most rules apply to one kind of block and return
+ * [] for every other), or the whole synthesized document at once (`checkStack`: for invariants
+ * that span blocks, such as which roles may write which repositories).
  */
 export interface SecurityRule {
   /** Stable id used in messages, acknowledgements and the review report, e.g. "ecr-immutable-scanned". */
@@ -12,5 +20,6 @@ export interface SecurityRule {
   readonly description: string;
   /** Whether a finding may be accepted with a reason. @default true */
   readonly acknowledgeable?: boolean;
-  check(block: TerraformBlock): string[];
+  check?(block: TerraformBlock): string[];
+  checkStack?(stack: StackDocument): StackFinding[];
 }
