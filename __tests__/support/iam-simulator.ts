@@ -67,7 +67,8 @@ export function assertConcrete(doc: unknown, where: string): asserts doc is Poli
   statements.forEach((s, i) => {
     const at = `Statement[${i}]${typeof s.Sid === "string" ? ` (${s.Sid})` : ""}`;
     for (const key of Object.keys(s)) {
-      if (!["Sid", "Effect", "Action", "Resource", "Condition"].includes(key)) problems.push(`${at}: ${key} is not supported by this check`);
+      if (!["Sid", "Effect", "Action", "Resource", "Condition"].includes(key))
+        problems.push(`${at}: ${key} is not supported by this check`);
     }
     // The one condition the stack writes: the cache grants hold only in a bucket of the stack's account.
     if (s.Condition !== undefined) {

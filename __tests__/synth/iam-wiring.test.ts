@@ -96,7 +96,12 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s ex
   });
 
   test("the cache is attached through policy_arns, never through runner_worker_cache.policy, with a namespace per runner", () => {
-    expect(mod.runner_worker_cache).toEqual({ create: false, shared: false, bucket: "${aws_s3_bucket.cache.bucket}", authentication_type: "iam" });
+    expect(mod.runner_worker_cache).toEqual({
+      create: false,
+      shared: false,
+      bucket: "${aws_s3_bucket.cache.bucket}",
+      authentication_type: "iam",
+    });
   });
 
   test("the default image is the CI image and the manager has the ECR helper", () => {

@@ -158,8 +158,19 @@ describe("the shipped configurations pass every rule", () => {
     expect(unacknowledged(stack)).toEqual([]);
   });
 
-  test("every rule has a violation case below (configuration-is-data, which cannot be acknowledged, in configuration-is-data.test.ts)", () => {
-    expect(new Set([...VIOLATIONS.map(([id]) => id), "configuration-is-data"])).toEqual(new Set(SECURITY_RULES.map((r) => r.id)));
+  test("every rule has a violation case below (configuration-is-data in configuration-is-data.test.ts, the stack-wide rules in stack-invariants.test.ts)", () => {
+    const stackWide = SECURITY_RULES.filter((r) => r.checkStack !== undefined).map((r) => r.id);
+    expect(stackWide.sort()).toEqual([
+      "build-cache-one-writer",
+      "manager-does-not-push",
+      "one-fleet-per-runner-token",
+      "pull-through-cache-read-only",
+      "state-not-reachable",
+      "worker-jobs-hold-no-s3",
+    ]);
+    expect(new Set([...VIOLATIONS.map(([id]) => id), "configuration-is-data", ...stackWide])).toEqual(
+      new Set(SECURITY_RULES.map((r) => r.id)),
+    );
   });
 });
 

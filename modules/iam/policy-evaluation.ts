@@ -180,23 +180,20 @@ export function evaluate(
 
 /**
  * Whether `action` is allowed on at least one resource matching `pattern` (which may hold `*`),
- * e.g. on any repository under a pull-through prefix. A Deny counts only where it names the
- * pattern itself (or `*`) without a condition; NotResource is taken to reach everything it does
- * not name exactly.
+ * e.g. on any repository under a pull-through prefix, in some request. An Allow's condition is
+ * taken as met unless `context` is given and fails it (a grant pinned to one account still reaches
+ * that account's resources); a Deny counts only where it names the pattern itself (or `*`) without
+ * a condition; NotResource is taken to reach everything it does not name exactly.
  */
-export function mayReach(
-  statements: readonly EvaluatedStatement[],
-  action: string,
-  pattern: string,
-  context: RequestContext = {},
-): boolean {
+export function mayReach(statements: readonly EvaluatedStatement[], action: string, pattern: string, context?: RequestContext): boolean {
   const covers = (s: EvaluatedStatement) => s.resources.some((r) => r === "*" || r === pattern);
   const deniedWhole = statements.some(
     (s) => s.effect === "Deny" && !s.notResources && s.condition === undefined && actionApplies(s, action) && covers(s),
   );
   if (deniedWhole) return false;
   return statements.some((s) => {
-    if (s.effect !== "Allow" || !actionApplies(s, action) || conditionHolds(s.condition, context) === false) return false;
+    if (s.effect !== "Allow" || !actionApplies(s, action)) return false;
+    if (context !== undefined && conditionHolds(s.condition, context) === false) return false;
     if (s.notResources) return !s.resources.includes(pattern);
     return s.resources.some((r) => globsOverlap(r, pattern));
   });
