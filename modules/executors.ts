@@ -20,8 +20,15 @@ export interface ExecutorTraits {
   readonly workerRoleInput?: "runner_worker_docker_machine_role" | "runner_worker_docker_autoscaler_role";
   /** The module input holding the workers' metadata options, for executors with worker instances. */
   readonly workerMetadataInput?: MetadataInput;
+  /** The module input (and its attribute) that says how many jobs a worker instance runs before it goes. */
+  readonly reuseInput?: {
+    readonly input: "runner_worker_docker_autoscaler" | "runner_worker_docker_machine_instance";
+    readonly attribute: string;
+  };
   /** GitLab's removal of the executor, if announced: shown as a warning at synthesis. */
   readonly removal?: string;
+  /** What a reviewer must know about how this executor's workers reach each other, if anything. */
+  readonly workerNetwork?: string;
 }
 
 export const EXECUTORS: { readonly [E in Executor]: ExecutorTraits } = {
@@ -34,13 +41,19 @@ export const EXECUTORS: { readonly [E in Executor]: ExecutorTraits } = {
     whereJobsRun: "jobs run on worker instances started by the manager with docker-machine",
     workerRoleInput: "runner_worker_docker_machine_role",
     workerMetadataInput: "runner_worker_docker_machine_ec2_metadata_options",
+    reuseInput: { input: "runner_worker_docker_machine_instance", attribute: "destroy_after_max_builds" },
     removal: "GitLab removes the docker+machine executor in GitLab 20.0 (May 2027)",
+    workerNetwork:
+      "its workers share one security group that accepts SSH (22) and the Docker API (2376) from every worker of the fleet, and " +
+      "docker-machine's client certificates come from one CA per manager: a privileged job can reach the jobs running at the same " +
+      "time on sibling workers. docker-autoscaler workers accept connections from their manager only",
   },
   "docker-autoscaler": {
     jobsRunOn: "workers",
     whereJobsRun: "jobs run on worker instances of an autoscaling group driven by the manager",
     workerRoleInput: "runner_worker_docker_autoscaler_role",
     workerMetadataInput: "runner_worker_docker_autoscaler_instance",
+    reuseInput: { input: "runner_worker_docker_autoscaler", attribute: "max_use_count" },
   },
 };
 

@@ -167,7 +167,12 @@ describe("one Terraform document per stack folder, whatever came before", () => 
     writeFileSync(join(hcl.outdir, "stacks", "gitlab-runners", ".terraform.lock.hcl"), "# the user's\n");
     const json = run();
     expect(documents(json.outdir)).toEqual(["cdk.tf.json"]);
-    expect(readdirSync(join(json.outdir, "stacks", "gitlab-runners")).sort()).toEqual([".terraform.lock.hcl", "cdk.tf.json", "review.md"]);
+    expect(readdirSync(join(json.outdir, "stacks", "gitlab-runners")).sort()).toEqual([
+      ".terraform.lock.hcl",
+      "cdk.tf.json",
+      "review.json",
+      "review.md",
+    ]);
   });
 });
 
@@ -177,7 +182,8 @@ test("a docker+machine fleet synthesizes with its deprecation warning, printed o
   expect(r.status).toBe(0);
   expect(r.stderr).toBe(
     "warning: [acme-runners/runners/small] GitLab removes the docker+machine executor in GitLab 20.0 (May 2027). " +
-      "Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes).\n",
+      "Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes). " +
+      "Meanwhile its workers share one security group that accepts SSH (22) and the Docker API (2376) from every worker of the fleet, and docker-machine's client certificates come from one CA per manager: a privileged job can reach the jobs running at the same time on sibling workers. docker-autoscaler workers accept connections from their manager only.\n",
   );
 });
 

@@ -1,23 +1,51 @@
 // The plan-review report: deterministic, written next to cdk.tf.json by the app, quoted truthfully
 // in the README, and its tables say exactly what the IAM evaluator allows.
-import { reviewReport } from "../../modules/report/review-report";
+import { reviewModelOf, reviewReport } from "../../modules/report/review-report";
+import type { ReviewModel } from "../../modules/model/review-model";
+import type { PolicyDocument } from "../../modules/iam/managed-policy";
+import { moduleGrants } from "../../modules/model/module-grants";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { GitlabRunnerEcr } from "../../modules/constructs/gitlab-runner-ecr";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
-import { acmeConfig as config, TerraformJson, testApp } from "../support/helpers";
+import { acmeConfig as config, attachedPolicies, TerraformJson, testApp } from "../support/helpers";
 import { concretePolicies, pick, simulateRequest } from "../support/iam-simulator";
 
 const ROOT = resolve(__dirname, "..", "..");
 
-function synthesized(config: RunnerStackConfigInput, id = "test"): { report: string; json: TerraformJson } {
+function synthesized(config: RunnerStackConfigInput, id = "test"): { report: string; json: TerraformJson; model: ReviewModel } {
   const stack = new GitlabRunnerStack(testApp(), id, config);
   const json = JSON.parse(Testing.synth(stack, true)) as TerraformJson;
-  return { report: reviewReport(stack.runners), json };
+  const model = reviewModelOf(stack.runners);
+  return { report: reviewReport(stack.runners, model), json, model };
+}
+
+/**
+ * The documents that reach the role a table shows: the stack's policy (from cdk.tf.json, made
+ * concrete) and what the module attaches itself (its generated policy data for the module's inputs).
+ */
+function roleDocuments(json: TerraformJson, policy: string): Map<string, PolicyDocument> {
+  const documents = pick(concretePolicies(json), [policy]);
+  for (const [name, mod] of Object.entries(json.module)) {
+    const kind = attachedPolicies(mod, "runner_role").includes(policy)
+      ? "manager"
+      : Object.keys(mod).some((k) => k.endsWith("_role") && k !== "runner_role" && attachedPolicies(mod, k).includes(policy))
+        ? "workers"
+        : undefined;
+    if (kind === undefined) continue;
+    const provider = json.provider.aws![0];
+    const at = { partition: "aws", region: provider.region, accountId: provider.allowed_account_ids[0] };
+    for (const grant of moduleGrants(mod, at).filter((g) => g.role === kind)) {
+      documents.set(`module.${name}:${grant.name}`, { Version: "2012-10-17", Statement: grant.statements } as unknown as PolicyDocument);
+    }
+  }
+  return documents;
 }
 
 interface Table {
@@ -42,9 +70,10 @@ function parseReport(report: string): { tables: Table[]; arnOf: Map<string, stri
     const rows = new Map<string, boolean[]>();
     for (let j = i + 4; lines[j]?.startsWith("|"); j++) {
       const [action, ...marks] = cells(lines[j]!);
+      // ✓ (this stack's policy), M (the module's own), or both: any mark is an allowed cell.
       rows.set(
         action!.replace(/`/g, ""),
-        marks.map((m) => m === "✓"),
+        marks.map((m) => m !== ""),
       );
     }
     tables.push({ policy, columns: header.slice(1), rows });
@@ -73,9 +102,11 @@ const PROBES = [
 ];
 
 describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s: the report's tables equal what IAM allows", (executor) => {
-  const { report, json } = synthesized(config(executor));
+  const { report, json, model } = synthesized(config(executor));
   const { tables, arnOf } = parseReport(report);
   const documents = concretePolicies(json);
+  // The concrete resource each column is asked about: review.json's probe (one resource inside a pattern).
+  const probeOf = (arn: string) => model.resources.find((r) => r.arn === arn)?.probe ?? arn;
 
   test("one table per synthesized policy", () => {
     expect(tables.map((t) => t.policy).sort()).toEqual([...documents.keys()].sort());
@@ -86,13 +117,13 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s: t
     let denied = 0;
     for (const table of tables) {
       const principal = `arn:aws:iam::111122223333:role/${table.policy}`;
-      const policies = pick(documents, [table.policy]);
+      const policies = roleDocuments(json, table.policy);
       const actions = new Set([...table.rows.keys(), ...PROBES]);
       for (const action of actions) {
         for (const [c, column] of table.columns.entries()) {
           const arn = arnOf.get(column);
           if (arn === undefined) throw new Error(`column ${column} is not in the Resources legend`);
-          const resource = arn.endsWith("/*") ? `${arn.slice(0, -1)}runner/abc/project/1/default` : arn;
+          const resource = probeOf(arn);
           const marked = table.rows.get(action)?.[c] ?? false;
           let decision: string;
           try {
@@ -236,4 +267,115 @@ test("the README's excerpt is a verbatim part of the default report", () => {
   const excerpt = /<!-- review:start -->\n```markdown\n([\s\S]*?)\n```\n<!-- review:end -->/.exec(readme)?.[1];
   expect(excerpt).toBeDefined();
   expect(synthesized(DEFAULT_CONFIG, "gitlab-runners").report).toContain(excerpt!);
+});
+
+// Paths between fleets, written by hand from what each configuration lets each fleet's jobs do:
+// a writer's jobs may push (or upload) what a reader runs as its image, pulls, or restores.
+describe("paths between fleets", () => {
+  const REGISTRY = "111122223333.dkr.ecr.eu-central-1.amazonaws.com";
+  const key = (p: ReviewModel["paths"][number]) => `${p.from} -> ${p.resource} -> ${p.to}: ${p.write.join("+")} / ${p.read.join("+")}`;
+
+  test("f pushes the CI image and apps/web, which u runs and pulls; both import through the implied ECR Public cache", () => {
+    const { model, report } = synthesized(config("docker-autoscaler"));
+    expect(model.paths.map(key).sort()).toEqual([
+      "f -> ecr:apps/web -> u: ecr:PutImage / job-pull",
+      "f -> ecr:ci/image -> u: ecr:PutImage / default-job-image+job-image+job-pull",
+      "f -> pull-through:ecr-public -> u: ecr:BatchImportUpstreamImage / pull-through",
+      "u -> pull-through:ecr-public -> f: ecr:BatchImportUpstreamImage / pull-through",
+    ]);
+    expect(report).toContain(
+      "| `f` | ECR `ci/image` (CI image) | `u` | `ecr:PutImage` | runs it as the default image of every job; may run it as a job image (`image:`); jobs may pull it (`FROM`, `docker pull`) |",
+    );
+    expect(model.fleets.find((f) => f.name === "u")!.registryLogins).toContain(REGISTRY);
+  });
+
+  test("the embedded default: autoscaler into merge-requests through the CI image, the build cache and the pull-through cache, and back through the cache", () => {
+    const { model } = synthesized(DEFAULT_CONFIG, "gitlab-runners");
+    expect(model.paths.map(key).sort()).toEqual([
+      "autoscaler -> ecr:apps/example-app -> merge-requests: ecr:PutImage / job-image+build-cache",
+      "autoscaler -> ecr:ci/docker-ecr -> merge-requests: ecr:PutImage / default-job-image+job-image+job-pull",
+      "autoscaler -> pull-through:ecr-public -> merge-requests: ecr:BatchImportUpstreamImage / pull-through",
+      "merge-requests -> pull-through:ecr-public -> autoscaler: ecr:BatchImportUpstreamImage / pull-through",
+    ]);
+  });
+
+  test("a shared cache namespace is a path both ways, through signed URLs", () => {
+    const c = config("docker-autoscaler") as any;
+    c.cache.shareBetweenFleets = true;
+    const paths = synthesized(c)
+      .model.paths.filter((p) => p.resource === "s3-objects:acme-runner-cache")
+      .map(key);
+    expect(paths.sort()).toEqual([
+      "f -> s3-objects:acme-runner-cache -> u: signed-url:PUT / cache-objects",
+      "u -> s3-objects:acme-runner-cache -> f: signed-url:PUT / cache-objects",
+    ]);
+  });
+
+  test("docker executor: jobs hold the manager role, whose cache grant reaches every fleet's namespace", () => {
+    const paths = synthesized(config("docker"))
+      .model.paths.filter((p) => p.resource === "s3-objects:acme-runner-cache")
+      .map(key);
+    expect(paths).toEqual(["f -> s3-objects:acme-runner-cache -> u: s3:PutObject / cache-objects"]);
+  });
+
+  test("one fleet alone has no path", () => {
+    const c = config("docker-autoscaler") as any;
+    c.fleets = c.fleets.filter((f: { name: string }) => f.name === "f");
+    const { model, report } = synthesized(c);
+    expect(model.paths).toEqual([]);
+    expect(report).toContain("None: no fleet's jobs can write anything another fleet runs or reads.");
+  });
+});
+
+describe("review.json", () => {
+  test("the app writes it beside review.md, equal to the in-process model, versioned", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gre-review-json-"));
+    try {
+      const run = spawnSync(process.execPath, [join(ROOT, "dist", "main.js")], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, CDKTF_OUTDIR: join(dir, "out") },
+        encoding: "utf8",
+      });
+      expect(run.stderr).toBe("");
+      const written = JSON.parse(readFileSync(join(dir, "out", "stacks", "gitlab-runners", "review.json"), "utf8"));
+      expect(written).toEqual(JSON.parse(JSON.stringify(synthesized(DEFAULT_CONFIG, "gitlab-runners").model)));
+      expect(written).toMatchObject({ schema: "gitlab-runner-ecr/review", version: 1, stack: "gitlab-runners" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a library user's synthesis writes review.md and review.json beside its own stack's document", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gre-review-lib-"));
+    try {
+      const app = new App({ outdir: dir });
+      const stack = new TerraformStack(app, "platform");
+      new AwsProvider(stack, "aws", { region: "eu-central-1", allowedAccountIds: ["111122223333"] });
+      const { backend: _backend, ...props } = config("docker-autoscaler") as any;
+      new GitlabRunnerEcr(stack, "ci", { ...props, aws: undefined });
+      app.synth();
+      const folder = join(dir, "stacks", "platform");
+      expect(readdirSync(folder).sort()).toEqual(["cdk.tf.json", "review.json", "review.md"]);
+      expect(readFileSync(join(folder, "review.md"), "utf8")).toContain("# Review: GitLab runners in stack `platform`");
+      expect(JSON.parse(readFileSync(join(folder, "review.json"), "utf8")).paths.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a synthesis that fails its checks writes no review", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gre-review-fail-"));
+    try {
+      const app = new App({ outdir: dir });
+      const stack = new TerraformStack(app, "platform");
+      new AwsProvider(stack, "aws", { region: "eu-central-1", allowedAccountIds: ["111122223333"] });
+      const runners = new GitlabRunnerEcr(stack, "ci", { ...(config("docker-autoscaler") as any), aws: undefined });
+      runners.ciImage.grantPullPush(runners.fleet("u").managerPolicy);
+      expect(() => app.synth()).toThrow(/manager-does-not-push/);
+      expect(existsSync(join(dir, "stacks", "platform", "review.md"))).toBe(false);
+      expect(existsSync(join(dir, "stacks", "platform", "review.json"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

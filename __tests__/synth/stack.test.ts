@@ -222,7 +222,8 @@ describe("configuration choices", () => {
       .node.metadata.filter((m) => m.type === "@cdktf/warn")
       .map((m) => m.data);
     expect(warnings).toEqual([
-      "GitLab removes the docker+machine executor in GitLab 20.0 (May 2027). Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes).",
+      "GitLab removes the docker+machine executor in GitLab 20.0 (May 2027). Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes). " +
+        "Meanwhile its workers share one security group that accepts SSH (22) and the Docker API (2376) from every worker of the fleet, and docker-machine's client certificates come from one CA per manager: a privileged job can reach the jobs running at the same time on sibling workers. docker-autoscaler workers accept connections from their manager only.",
     ]);
   });
 

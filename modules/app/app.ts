@@ -4,20 +4,19 @@
  * passed. A bad configuration or a failing security rule leaves the previous output as it was (or
  * none), and each stack folder ends up with exactly the Terraform document just written.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { App, AnnotationMetadataEntryType } from "cdktf";
 import { ConfigError } from "../config/parse";
 import { loadConfig } from "./load-config";
 import { GitlabRunnerStack } from "../constructs/gitlab-runner-stack";
-import { reviewReport } from "../report/review-report";
 
 /**
  * What a synthesis writes into a stack folder: the Terraform document (cdk.tf.json, or cdk.tf with
- * `--hcl` and its metadata.json) and review.md. What the last synthesis did not write goes, so a
+ * `--hcl` and its metadata.json), review.md and review.json. What the last synthesis did not write goes, so a
  * folder never holds two documents (Terraform would read both: "Duplicate module call").
  */
-const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json", "review.md"];
+const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json", "review.md", "review.json"];
 
 const VALIDATION_HEADER = /^Validation failed with the following errors:\n/;
 
@@ -81,9 +80,8 @@ export function synthesizeInto(outdir: string, build: (app: App) => GitlabRunner
   const staging = mkdtempSync(join(parent, `.${basename(outdir)}.staging-`));
   try {
     const app = new App({ outdir: staging, hclOutput: hcl });
-    const stacks = build(app);
-    app.synth();
-    for (const stack of stacks) writeFileSync(join(staging, "stacks", stack.node.id, "review.md"), reviewReport(stack.runners));
+    build(app);
+    app.synth(); // review.md and review.json too: GitlabRunnerEcr writes them beside each document
     mkdirSync(outdir, { recursive: true });
     promote(staging, outdir);
     return warnings(app);

@@ -1,7 +1,10 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
+import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
 import { SecurityRules, acknowledgeRule } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
@@ -183,6 +186,25 @@ export class GitlabRunnerEcr extends Construct {
     });
 
     this.addOutputs();
+    this.addReviewFiles(stack);
+  }
+
+  /**
+   * review.md and review.json beside the stack's Terraform document, written by every synthesis
+   * that passed its checks (the app's and a library user's alike): the stack's synthesizer (public
+   * in cdktf) writes the document, then the review goes beside it.
+   */
+  private addReviewFiles(stack: TerraformStack): void {
+    const synthesizer = stack.synthesizer;
+    stack.synthesizer = {
+      synthesize: (session) => {
+        synthesizer.synthesize(session);
+        const folder = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+        const model = reviewModelOf(this);
+        writeFileSync(join(folder, "review.md"), renderReviewReport(model));
+        writeFileSync(join(folder, "review.json"), reviewJson(model));
+      },
+    };
   }
 
   /** The fleet of that name; throws for a name no fleet has. */

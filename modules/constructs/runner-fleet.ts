@@ -135,10 +135,11 @@ export class RunnerFleet extends Construct {
     ) {
       throw new Error(`${this.node.path}: docker+machine takes exactly one worker instance type; docker-autoscaler spreads over several`);
     }
-    const removal = EXECUTORS[props.executor].removal;
+    const { removal, workerNetwork } = EXECUTORS[props.executor];
     if (removal !== undefined) {
       Annotations.of(this).addWarning(
-        `${removal}. Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes).`,
+        `${removal}. Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes)` +
+          (workerNetwork === undefined ? "." : `. Meanwhile ${workerNetwork}.`),
       );
     }
     if ((props.jobHopLimit ?? DEFAULTS.jobHopLimit) < MIN_HOP_LIMIT_WITH_CONTAINERS) {

@@ -105,6 +105,8 @@ export interface StackDocument {
   readonly buckets: readonly DocumentBucket[];
   /** The S3 backend's bucket and key, when the state lives in S3. */
   readonly stateBucket?: { readonly name: string; readonly key: string };
+  /** The backend block: its type, and for S3 the bucket and KMS key. */
+  readonly state: { readonly backend: string; readonly bucket?: string; readonly kmsKeyId?: string };
   /** Statements of inline role policies and of policies attached outside the module's lists, by role reference. */
   readonly otherPolicies: readonly DocumentPolicy[];
 }
@@ -184,8 +186,14 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
     return bucket ? bucket.name : value;
   };
 
-  const s3 = json.terraform?.backend?.s3;
+  const [backend, settings] = (Object.entries(json.terraform?.backend ?? {})[0] ?? ["local", {}]) as [string, Record<string, unknown>];
+  const s3 = backend === "s3" ? settings : undefined;
   const stateBucket = typeof s3?.bucket === "string" ? { name: s3.bucket, key: String(s3.key ?? "") } : undefined;
+  const state = {
+    backend,
+    ...(stateBucket ? { bucket: stateBucket.name } : {}),
+    ...(typeof s3?.kms_key_id === "string" ? { kmsKeyId: s3.kms_key_id } : {}),
+  };
 
   // Policies reaching a module's roles from outside its lists: attachments and inline policies
   // whose role is a module output (`${module.runner_f.runner_agent_role_name}`).
@@ -256,7 +264,7 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
       };
     });
 
-  return { partition, region, accountId, policies, fleets, repositories, pullThroughRules, buckets, stateBucket, otherPolicies };
+  return { partition, region, accountId, policies, fleets, repositories, pullThroughRules, buckets, stateBucket, state, otherPolicies };
 }
 
 function moduleStatement(s: ModuleGrantStatement): EvaluatedStatement {

@@ -1,6 +1,5 @@
 /** The Mermaid diagram: fleets, roles, and what each role does with each resource. */
-import { Column } from "./tables";
-import { ReviewSubject } from "./subject";
+import type { ReviewModel } from "../model/review-model";
 
 /** What a role does with a resource, in a word or two, from the actions it is allowed. */
 function verbs(actions: readonly string[]): string {
@@ -16,47 +15,40 @@ function verbs(actions: readonly string[]): string {
     .join(", ");
 }
 
-export function mermaid(runners: ReviewSubject, columns: readonly Column[]): string[] {
+export function mermaid(model: ReviewModel): string[] {
   const id = (s: string) => s.replace(/[^A-Za-z0-9]/g, "_");
-  // Bucket and its objects are one node in the picture.
-  const nodeOf = (arn: string) => (arn === `${runners.cache.bucketArn}/*` ? runners.cache.bucketArn : arn);
-  const nodeIds = new Map(
-    columns.filter((c) => c.arn !== "*" && c.arn !== `${runners.cache.bucketArn}/*`).map((c, i) => [c.arn, `res${i}`]),
+  // Repositories and buckets are nodes; a bucket and its objects are one node.
+  const nodes = model.resources.filter(
+    (r) => r.kind === "ecr-repository" || r.kind === "ecr-pull-through-prefix" || r.kind === "s3-bucket",
   );
+  const nodeIds = new Map(nodes.map((r, i) => [r.id, `res${i}`]));
+  const nodeOf = (resource: string) => nodeIds.get(resource.replace(/^s3-objects:/, "s3:"));
   const lines = ["```mermaid", "flowchart LR"];
   const edges: string[] = [];
-  for (const fleet of runners.fleets) {
-    const f = id(fleet.node.id);
-    lines.push(`  subgraph fleet_${f}["fleet ${fleet.node.id} · ${fleet.executor}"]`);
-    lines.push(`    ${f}_manager["runner manager${fleet.workerPolicy ? "" : " (runs the jobs)"}"]`);
-    if (fleet.workerPolicy) {
+  for (const fleet of model.fleets) {
+    const f = id(fleet.name);
+    const workers = fleet.roles.includes(`${fleet.name}/workers`);
+    lines.push(`  subgraph fleet_${f}["fleet ${fleet.name} · ${fleet.executor}"]`);
+    lines.push(`    ${f}_manager["runner manager${workers ? "" : " (runs the jobs)"}"]`);
+    if (workers) {
       lines.push(`    ${f}_workers["worker instances (run the jobs)"]`);
       lines.push(`    ${f}_manager -- starts --> ${f}_workers`);
     }
     lines.push("  end");
-    for (const [role, policy] of [
-      ["manager", fleet.managerPolicy],
-      ["workers", fleet.workerPolicy],
-    ] as const) {
-      if (!policy) continue;
-      lines.push(`  ${f}_${role}_role{{"IAM role: ${fleet.node.id} ${role}"}}`);
-      edges.push(`  ${f}_${role} -. instance profile .-> ${f}_${role}_role`);
+    for (const role of model.roles.filter((r) => r.fleet === fleet.name)) {
+      lines.push(`  ${f}_${role.kind}_role{{"IAM role: ${fleet.name} ${role.kind}"}}`);
+      edges.push(`  ${f}_${role.kind} -. instance profile .-> ${f}_${role.kind}_role`);
       const byNode = new Map<string, string[]>();
-      for (const s of policy.document().Statement) {
-        for (const r of s.Resource) {
-          if (r === "*") continue;
-          byNode.set(nodeOf(r), [...(byNode.get(nodeOf(r)) ?? []), ...s.Action]);
-        }
+      for (const p of role.permissions) {
+        const node = nodeOf(p.resource);
+        if (node !== undefined) byNode.set(node, [...(byNode.get(node) ?? []), p.action]);
       }
-      for (const [arn, actions] of [...byNode].sort(([a], [b]) => a.localeCompare(b))) {
-        const target = nodeIds.get(arn);
-        if (target) edges.push(`  ${f}_${role}_role -- "${verbs(actions)}" --> ${target}`);
+      for (const [node, actions] of [...byNode].sort(([a], [b]) => a.localeCompare(b))) {
+        const v = verbs(actions);
+        if (v !== "") edges.push(`  ${f}_${role.kind}_role -- "${v}" --> ${node}`);
       }
     }
   }
-  for (const c of columns) {
-    const target = nodeIds.get(c.arn);
-    if (target) lines.push(`  ${target}[("${c.label.replace(/`/g, "").replace(/"/g, "'")}")]`);
-  }
+  for (const r of nodes) lines.push(`  ${nodeIds.get(r.id)}[("${r.label.replace(/`/g, "").replace(/"/g, "'")}")]`);
   return [...lines, ...edges, "```"];
 }

@@ -8,25 +8,37 @@
  * report cannot drift from the document. It is sorted and free of timestamps: the same
  * configuration gives the same bytes.
  */
+import { IConstruct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { UPSTREAMS, UpstreamUrl } from "../aws/pull-through";
-import type { GitlabRunnerEcr } from "../constructs/gitlab-runner-ecr";
-import { BUILD_CACHE_TAGS } from "../constructs/gitlab-runner-ecr";
-import { EXECUTORS } from "../executors";
+import { EXECUTORS, Executor } from "../executors";
+import { ModelFinding, ReviewModel, reviewModel } from "../model/review-model";
+import { readStackDocument } from "../model/stack-document";
+import { SECURITY_RULES } from "../rules";
 import type { RuleFinding } from "../rules/aspect";
 import { mermaid } from "./diagram";
+import { pathsSection } from "./paths";
 import { rulesSection } from "./rules";
-import { ReviewSubject } from "./subject";
-import { resourceColumns, roleSection } from "./tables";
+import { resourceLegend, roleSection } from "./tables";
 import { registryLogins, trustSection } from "./trust";
 
-export { ReviewSubject } from "./subject";
 export { ANY_RESOURCE_LABEL } from "./tables";
 
-/** The pull-through cache rules and the repositories whose build-cache tags stay mutable. */
-function cachesSection(runners: ReviewSubject): string[] {
-  const rules = runners.pullThroughCache;
-  const buildCaches = runners.applicationRepositories.filter((a) => a.buildCache === true);
+/** The fleets whose jobs may do `action` on a resource, as a list of names. */
+function fleetsAllowed(model: ReviewModel, resource: string, action: string, role: "jobs" | "manager"): string[] {
+  return model.roles
+    .filter((r) => (role === "jobs" ? r.runsJobs : r.kind === "manager"))
+    .filter((r) => r.permissions.some((p) => p.resource === resource && p.action === action))
+    .map((r) => r.fleet);
+}
+
+const names = (fleets: readonly string[]) => fleets.map((f) => `\`${f}\``).join(", ");
+
+/** The pull-through cache rules and the repositories whose build-cache tags stay mutable, with who writes them. */
+function cachesSection(model: ReviewModel): string[] {
+  const rules = model.resources.filter((r) => r.kind === "ecr-pull-through-prefix");
+  const buildCaches = model.resources.filter((r) => r.kind === "ecr-repository" && (r.mutableTags?.length ?? 0) > 0);
+  const nameOf = (arn: string) => arn.slice(arn.indexOf(":repository/") + ":repository/".length);
   return [
     "## Pull-through cache and build caches",
     "",
@@ -40,85 +52,106 @@ function cachesSection(runners: ReviewSubject): string[] {
           "| prefix | upstream | credentials (Secrets Manager) | fleets that may pull and import through it |",
           "|---|---|---|---|",
           ...rules.map(
-            ({ rule, pull }) =>
-              `| \`${rule.prefix}/\` | ${UPSTREAMS[rule.upstream as UpstreamUrl]?.name ?? rule.upstream} (\`${rule.upstream}\`) | ` +
-              `${rule.credentialArn === undefined ? "none needed" : `\`${rule.credentialArn}\``} | ${pull.map((f) => `\`${f}\``).join(", ")} |`,
+            (r) =>
+              `| \`${nameOf(r.arn).slice(0, -1)}\` | ${UPSTREAMS[r.upstream as UpstreamUrl]?.name ?? r.upstream} (\`${r.upstream}\`) | ` +
+              `${r.credentialArn === undefined ? "none needed" : `\`${r.credentialArn}\``} | ${names(fleetsAllowed(model, r.id, "ecr:BatchImportUpstreamImage", "manager"))} |`,
           ),
         ]),
     "",
     buildCaches.length === 0
       ? "No build-cache repository: every tag of every repository the stack creates is immutable."
-      : `Build caches: in ${buildCaches.map((a) => `\`${a.repository.repositoryName}\``).join(", ")} tags matching ${BUILD_CACHE_TAGS.map((t) => `\`${t}\``).join(", ")} stay mutable (a BuildKit registry cache); every other tag is immutable. Who may write them follows \`push\`.`,
+      : `Build caches: in ${buildCaches.map((r) => `\`${nameOf(r.arn)}\``).join(", ")} tags matching ${[...new Set(buildCaches.flatMap((r) => r.mutableTags!))].map((t) => `\`${t}\``).join(", ")} stay mutable (a BuildKit registry cache); every other tag is immutable. ` +
+        `ECR cannot limit a push to some tags, so whoever may push writes the cache: ${buildCaches
+          .map((r) => {
+            const writers = fleetsAllowed(model, r.id, "ecr:PutImage", "jobs");
+            return `\`${nameOf(r.arn)}\` by ${writers.length === 0 ? "no fleet's jobs" : `the jobs of ${names(writers)}`}`;
+          })
+          .join(", ")}.`,
     "",
   ];
 }
 
-/** The report's Markdown. `stackName` names the stack folder in cdktf.out/stacks. */
-export function renderReviewReport(runners: ReviewSubject, stackName: string, findings: readonly RuleFinding[]): string {
-  const columns = resourceColumns(runners);
-  const { accountId, region } = runners;
+/** The report's Markdown, rendered from the review model alone. */
+export function renderReviewReport(model: ReviewModel): string {
+  const images = [...new Set(model.fleets.map((f) => String(f.defaultImage)))];
   const lines = [
-    `# Review: GitLab runners in stack \`${stackName}\``,
+    `# Review: GitLab runners in stack \`${model.stack}\``,
     "",
     "Generated by `cdktf synth` from the constructs that wrote `cdk.tf.json` next to this file: the tables below",
-    `are the synthesized IAM policies and module inputs, not a description of them. Account \`${accountId}\`, region \`${region}\`.`,
+    `are the synthesized IAM policies and module inputs, not a description of them. Account \`${model.accountId}\`, region \`${model.region}\`.`,
     "",
-    ...trustSection(runners, findings),
+    ...trustSection(model),
     "## Images and registry logins",
     "",
-    `- Default job image of every fleet: \`${runners.ciImageUri}\``,
+    ...(images.length === 1
+      ? [`- Default job image of every fleet: \`${images[0]}\``]
+      : model.fleets.map((f) => `- Default job image of fleet \`${f.name}\`: \`${String(f.defaultImage)}\``)),
     "- No registry password is stored: logins use the instance role (`ecr:GetAuthorizationToken`).",
     "",
     "Registries whose logins each runner manager gets from the ECR credential helper (`credHelpers` in",
     "`/root/.docker/config.json`, read from the synthesized install script):",
     "",
-    ...registryLogins(runners),
+    ...registryLogins(model),
     "",
-    ...cachesSection(runners),
+    ...cachesSection(model),
+    ...pathsSection(model),
     "## Who may do what",
     "",
-    "The policies this stack adds to the module's roles, cell by cell (✓ = allowed); no other ECR or S3 right",
-    "is granted by them. The module attaches its own policies to the same roles to run the fleet (the token",
-    "parameter, instance management, logs); those are not shown here.",
+    "Everything each role of a fleet may do, cell by cell, evaluated over every policy that reaches the role:",
+    "✓ = allowed by a policy of this stack, M = allowed by one the module attaches itself (its own policies at",
+    "the pinned version: the token parameter, instance management, logs …). Rows list every allowed action;",
+    "for repositories and buckets, every ECR and S3 action that matters was evaluated, so an empty cell is a denial.",
     "",
   ];
-  for (const fleet of runners.fleets) {
-    const traits = EXECUTORS[fleet.executor];
-    lines.push(`### Fleet \`${fleet.node.id}\` (\`${fleet.executor}\`: ${traits.whereJobsRun})`, "");
-    lines.push(...roleSection("Manager role", "`runner_role.policy_arns`", fleet.managerPolicy, columns, "none"));
+  for (const fleet of model.fleets) {
+    const traits = Object.hasOwn(EXECUTORS, fleet.executor) ? EXECUTORS[fleet.executor as Executor] : undefined;
+    lines.push(
+      `### Fleet \`${fleet.name}\` (\`${fleet.executor}\`: ${traits?.whereJobsRun ?? "an executor this stack does not know"})`,
+      "",
+    );
+    lines.push(...roleSection("Manager role", "`runner_role.policy_arns`", model, `${fleet.name}/manager`, "none"));
     lines.push(
       ...roleSection(
         "Worker role",
-        traits.workerRoleInput === undefined ? "" : `\`${traits.workerRoleInput}.policy_arns\``,
-        fleet.workerPolicy,
-        columns,
+        traits?.workerRoleInput === undefined ? "" : `\`${traits.workerRoleInput}.policy_arns\``,
+        model,
+        `${fleet.name}/workers`,
         "none: there are no worker instances.",
       ),
     );
   }
-  lines.push("### Resources", "", "| name in the tables | ARN |", "|---|---|");
-  lines.push(...columns.filter((c) => c.arn !== "*").map((c) => `| ${c.label} | \`${c.arn}\` |`), "");
-  lines.push(...rulesSection(findings));
-  lines.push("## Diagram", "", ...mermaid(runners, columns), "");
+  lines.push("### Resources", "", ...resourceLegend(model), "");
+  lines.push(...rulesSection(model));
+  lines.push("## Diagram", "", ...mermaid(model), "");
   return lines.join("\n");
+}
+
+/** What a review is made of: a construct of the stack (a GitlabRunnerEcr), and the security rules that checked it. */
+export interface ReviewSource extends IConstruct {
+  readonly securityRules: { readonly findings: readonly RuleFinding[] };
+}
+
+/** The review model of the stack that holds `runners`, from its synthesized document and the rules' findings. */
+export function reviewModelOf(runners: ReviewSource): ReviewModel {
+  const stack = TerraformStack.of(runners);
+  const findings: ModelFinding[] = runners.securityRules.findings.map((f) => ({
+    rule: f.ruleId,
+    path: f.path,
+    message: f.message,
+    ...(f.acknowledgement ? { acknowledgement: f.acknowledgement } : {}),
+  }));
+  return reviewModel(stack.node.id, readStackDocument(stack.toTerraform()), findings, SECURITY_RULES);
 }
 
 /**
  * The review report of a GitlabRunnerEcr as Markdown. Complete after synthesis, when the security
- * rules have run; the app writes it to cdktf.out/stacks/<stack>/review.md.
+ * rules have run; written to cdktf.out/stacks/<stack>/review.md beside review.json.
  */
-export function reviewReport(runners: GitlabRunnerEcr): string {
-  const { accountId, region } = runners.config.aws;
-  const subject: ReviewSubject = {
-    scope: runners,
-    accountId,
-    region,
-    ciImage: runners.ciImage,
-    ciImageUri: runners.ciImageUri,
-    cache: runners.cache,
-    applicationRepositories: runners.applicationRepositories,
-    pullThroughCache: runners.pullThroughCache,
-    fleets: runners.fleets,
-  };
-  return renderReviewReport(subject, TerraformStack.of(runners).node.id, runners.securityRules.findings);
+export function reviewReport(runners: ReviewSource, model: ReviewModel = reviewModelOf(runners)): string {
+  return renderReviewReport(model);
+}
+
+/** review.json: the model as indented JSON with a final newline. */
+export function reviewJson(model: ReviewModel): string {
+  return `${JSON.stringify(model, null, 2)}\n`;
 }

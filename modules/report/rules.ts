@@ -1,9 +1,8 @@
 /** The security rules and every acknowledged exception with its reason. */
-import { SECURITY_RULES } from "../rules";
-import type { RuleFinding } from "../rules/aspect";
+import type { ReviewModel } from "../model/review-model";
 
-export function rulesSection(findings: readonly RuleFinding[]): string[] {
-  const acknowledged = findings.filter((f) => f.acknowledgement !== undefined);
+export function rulesSection(model: ReviewModel): string[] {
+  const acknowledged = model.findings.filter((f) => f.acknowledgement !== undefined);
   return [
     "## Security rules",
     "",
@@ -11,7 +10,7 @@ export function rulesSection(findings: readonly RuleFinding[]): string[] {
     "",
     "| rule | demands | acknowledged exceptions |",
     "|---|---|:-:|",
-    ...SECURITY_RULES.map((r) => `| \`${r.id}\` | ${r.description} | ${acknowledged.filter((f) => f.ruleId === r.id).length} |`),
+    ...model.rules.map((r) => `| \`${r.id}\` | ${r.description} | ${acknowledged.filter((f) => f.rule === r.id).length} |`),
     "",
     "### Acknowledged exceptions",
     "",
@@ -21,7 +20,7 @@ export function rulesSection(findings: readonly RuleFinding[]): string[] {
           "| construct | rule | finding | reason (acknowledged at) |",
           "|---|---|---|---|",
           ...acknowledged.map(
-            (f) => `| \`${f.path}\` | \`${f.ruleId}\` | ${f.message} | ${f.acknowledgement!.reason} (\`${f.acknowledgement!.path}\`) |`,
+            (f) => `| \`${f.path}\` | \`${f.rule}\` | ${f.message} | ${f.acknowledgement!.reason} (\`${f.acknowledgement!.path}\`) |`,
           ),
         ]),
     "",

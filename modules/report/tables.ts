@@ -1,66 +1,48 @@
-/** The per-role tables: actions × resources, with readable resource names. */
-import { UPSTREAMS, UpstreamUrl } from "../aws/pull-through";
-import type { ManagedPolicy } from "../iam/managed-policy";
-import { ReviewSubject } from "./subject";
+/** The per-role tables: actions × resources, each cell the evaluated decision of every policy that reaches the role. */
+import type { ModelResource, ModelRole, ReviewModel } from "../model/review-model";
 
 export const ANY_RESOURCE_LABEL = "any (`*`)";
 
-export interface Column {
-  readonly label: string;
-  readonly arn: string;
-}
+/** A cell's mark: granted by this stack's policies, by the module's own, or by both. */
+const MARK = { stack: "✓", module: "M", both: "✓ M" } as const;
 
-/** Readable names for every resource ARN the policies mention, in table column order. */
-export function resourceColumns(runners: ReviewSubject): Column[] {
-  const ci = runners.ciImage;
-  const bucket = runners.cache;
-  return [
-    { label: ANY_RESOURCE_LABEL, arn: "*" },
-    { label: `ECR \`${ci.repositoryName}\` (CI image)`, arn: ci.repositoryArn },
-    ...runners.applicationRepositories.map(({ repository: r }) => {
-      const elsewhere = r.repositoryArn.split(":");
-      const here = ci.repositoryArn.split(":");
-      const where = elsewhere[3] !== here[3] || elsewhere[4] !== here[4] ? ` (${elsewhere[4]}, ${elsewhere[3]})` : "";
-      return { label: `ECR \`${r.repositoryName}\`${where}`, arn: r.repositoryArn };
-    }),
-    ...runners.pullThroughCache.map(({ rule }) => ({
-      label: `ECR \`${rule.prefix}/*\` (pull-through cache of ${UPSTREAMS[rule.upstream as UpstreamUrl]?.name ?? rule.upstream})`,
-      arn: rule.repositoryArnPattern,
-    })),
-    { label: `S3 bucket \`${bucket.bucketName}\` (cache)`, arn: bucket.bucketArn },
-    { label: `objects in \`${bucket.bucketName}\``, arn: `${bucket.bucketArn}/*` },
-  ];
-}
-
-function policyTable(policy: ManagedPolicy, columns: readonly Column[]): string[] {
-  const grants = new Map<string, Set<string>>();
-  for (const s of policy.document().Statement) {
-    for (const a of s.Action) for (const r of s.Resource) grants.set(a, (grants.get(a) ?? new Set()).add(r));
-  }
-  const mentioned = new Set([...grants.values()].flatMap((rs) => [...rs]));
-  const unknown = [...mentioned].filter((arn) => !columns.some((c) => c.arn === arn));
-  // Any resource without a readable name still appears, under its ARN.
-  const used = [...columns.filter((c) => mentioned.has(c.arn)), ...unknown.sort().map((arn) => ({ label: `\`${arn}\``, arn }))];
-  const actions = [...grants.keys()].sort();
+function policyTable(role: ModelRole, resources: readonly ModelResource[]): string[] {
+  const used = resources.filter((r) => role.permissions.some((p) => p.resource === r.id));
+  const actions = [...new Set(role.permissions.map((p) => p.action))].sort();
+  const cell = (action: string, resource: string) => {
+    const p = role.permissions.find((x) => x.action === action && x.resource === resource);
+    return p === undefined ? " " : MARK[p.by];
+  };
   return [
     `| action | ${used.map((c) => c.label).join(" | ")} |`,
     `|---|${used.map(() => ":-:").join("|")}|`,
-    ...actions.map((a) => `| \`${a}\` | ${used.map((c) => (grants.get(a)!.has(c.arn) ? "✓" : " ")).join(" | ")} |`),
+    ...actions.map((a) => `| \`${a}\` | ${used.map((c) => cell(a, c.id)).join(" | ")} |`),
   ];
 }
 
-export function roleSection(
-  title: string,
-  moduleInput: string,
-  policy: ManagedPolicy | undefined,
-  columns: readonly Column[],
-  absent: string,
-): string[] {
-  if (policy === undefined) return [`**${title}**: ${absent}`, ""];
+export function roleSection(title: string, moduleInput: string, model: ReviewModel, roleId: string, absent: string): string[] {
+  const role = model.roles.find((r) => r.id === roleId);
+  if (role === undefined) return [`**${title}**: ${absent}`, ""];
+  const own = role.policies.filter((p) => !p.byModule).map((p) => `\`${p.source}\``);
+  const byModule = role.policies.filter((p) => p.byModule).map((p) => `\`${p.source.replace(/^module:/, "")}\``);
+  const unreadable = role.policies.filter((p) => !p.readable).map((p) => `\`${p.source}\``);
   return [
-    `**${title}** (${moduleInput}): policy \`${policy.policyName}\`, \`aws_iam_policy.${policy.policy.friendlyUniqueId}\``,
+    `**${title}** (${moduleInput}): ` +
+      (byModule.length > 0 ? `the module's ${byModule.join(", ")}; ` : "") +
+      `this stack's ${own.join(", ")}`,
     "",
-    ...policyTable(policy, columns),
+    ...policyTable(role, model.resources),
     "",
+    ...(unreadable.length > 0 ? [`Not literal JSON, so not in the table: ${unreadable.join(", ")}.`, ""] : []),
+  ];
+}
+
+/** The legend: each column's ARN (or pattern). */
+export function resourceLegend(model: ReviewModel): string[] {
+  const used = new Set(model.roles.flatMap((r) => r.permissions.map((p) => p.resource)));
+  return [
+    "| name in the tables | ARN |",
+    "|---|---|",
+    ...model.resources.filter((r) => r.kind !== "any" && used.has(r.id)).map((r) => `| ${r.label} | \`${r.arn}\` |`),
   ];
 }

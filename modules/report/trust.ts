@@ -1,22 +1,13 @@
 /** Trust, read from the synthesized module inputs and backend block: where jobs run, what they hold, what logs them in. */
-import { IConstruct } from "constructs";
-import { TerraformBackend, TerraformStack } from "cdktf";
-import { parseCredHelpersInstallScript } from "../support/manager-docker-config";
-import type { RunnerFleet } from "../constructs/runner-fleet";
-import { EXECUTORS } from "../executors";
-import type { RuleFinding } from "../rules/aspect";
-import { ReviewSubject } from "./subject";
+import { EXECUTORS, Executor } from "../executors";
+import type { ModelFleet, ModelState, ReviewModel } from "../model/review-model";
 
-/** The backend block of the stack, as synthesized: "local", "s3" or "s3 with KMS key <arn>". */
-function stateStorage(scope: IConstruct): { readonly kind: "local" | "s3" | "s3-kms" | "other"; readonly text: string } {
-  const backend = TerraformStack.of(scope).node.children.find((c): c is TerraformBackend => c instanceof TerraformBackend);
-  const block =
-    (backend?.toTerraform() as { terraform?: { backend?: Record<string, Record<string, unknown>> } } | undefined)?.terraform?.backend ?? {};
-  const [type, settings] = Object.entries(block)[0] ?? ["local", {}];
-  if (type === "local") return { kind: "local", text: "a local file" };
-  if (type !== "s3") return { kind: "other", text: `the ${type} backend` };
-  return typeof settings.kms_key_id === "string"
-    ? { kind: "s3-kms", text: `S3, encrypted with KMS key \`${settings.kms_key_id}\`` }
+/** The backend, in words: "a local file", "S3, encrypted with …". */
+function stateStorage(state: ModelState): { readonly kind: "local" | "s3" | "s3-kms" | "other"; readonly text: string } {
+  if (state.backend === "local") return { kind: "local", text: "a local file" };
+  if (state.backend !== "s3") return { kind: "other", text: `the ${state.backend} backend` };
+  return state.kmsKeyId !== undefined
+    ? { kind: "s3-kms", text: `S3, encrypted with KMS key \`${state.kmsKeyId}\`` }
     : { kind: "s3", text: "S3, encrypted with S3-managed keys" };
 }
 
@@ -24,57 +15,50 @@ function yesNo(value: unknown): string {
   return value === true ? "yes" : value === false ? "no" : `\`${JSON.stringify(value)}\``;
 }
 
+const traitsOf = (fleet: ModelFleet) => (Object.hasOwn(EXECUTORS, fleet.executor) ? EXECUTORS[fleet.executor as Executor] : undefined);
+
 /** One row of the trust table, read from the fleet's module inputs. */
-function trustRow(fleet: RunnerFleet): string {
-  const inputs = fleet.module.inputs as Record<string, any>;
-  const traits = EXECUTORS[fleet.executor];
-  const onManager = traits.jobsRunOn === "manager";
-  const managerHop = inputs.runner_metadata_options?.http_put_response_hop_limit;
-  const workerHop = traits.workerMetadataInput === undefined ? undefined : inputs[traits.workerMetadataInput]?.http_put_response_hop_limit;
-  const reuse =
-    fleet.executor === "docker-autoscaler"
-      ? inputs.runner_worker_docker_autoscaler?.max_use_count
-      : fleet.executor === "docker+machine"
-        ? inputs.runner_worker_docker_machine_instance?.destroy_after_max_builds
-        : undefined;
-  const shared = inputs.runner_worker_cache?.shared === true;
+function trustRow(fleet: ModelFleet): string {
+  const onManager = fleet.jobsRunOn === "manager";
+  const reuse = fleet.jobsPerWorkerInstance;
   return [
-    `\`${fleet.node.id}\``,
+    `\`${fleet.name}\``,
     `\`${fleet.executor}\``,
     onManager ? "**the manager**" : "worker instances",
     onManager ? "**the manager role**" : "the worker role",
-    yesNo(inputs.runner_worker_docker_options?.privileged),
-    `${managerHop ?? "unset"} / ${workerHop ?? "–"}`,
+    yesNo(fleet.privileged),
+    `${fleet.hopLimit.manager ?? "unset"} / ${fleet.hopLimit.workers ?? "–"}`,
     reuse === undefined ? "– (the manager runs every job)" : reuse === 0 ? "unlimited" : String(reuse),
-    shared ? "**shared by every fleet** (`project/<id>/…`)" : "its own (`runner/<token>/project/<id>/…`)",
+    fleet.cacheNamespace === "shared" ? "**shared by every fleet** (`project/<id>/…`)" : "its own (`runner/<token>/project/<id>/…`)",
   ].join(" | ");
 }
 
-export function trustSection(runners: ReviewSubject, findings: readonly RuleFinding[]): string[] {
-  const state = stateStorage(runners.scope);
+export function trustSection(model: ReviewModel): string[] {
+  const state = stateStorage(model.state);
   const lines = [
     "## Trust: where jobs run and what they hold",
     "",
     "| fleet | executor | jobs run on | jobs hold | privileged | metadata hop limit (manager / workers) | jobs per worker instance | cache namespace |",
     "|---|---|---|---|:-:|:-:|:-:|---|",
-    ...runners.fleets.map((f) => `| ${trustRow(f)} |`),
+    ...model.fleets.map((f) => `| ${trustRow(f)} |`),
     "",
   ];
-  for (const fleet of runners.fleets) {
-    if (EXECUTORS[fleet.executor].jobsRunOn === "manager") {
-      const ack = findings.find((f) => f.ruleId === "jobs-not-on-manager" && f.path.startsWith(`${fleet.node.path}/`))?.acknowledgement;
-      const token = (fleet.module.inputs as Record<string, any>).runner_gitlab?.preregistered_runner_token_ssm_parameter_name;
+  for (const fleet of model.fleets) {
+    const traits = traitsOf(fleet);
+    if (fleet.jobsRunOn === "manager") {
+      const ack = model.findings.find((f) => f.rule === "jobs-not-on-manager" && f.path.includes(`/${fleet.name}/`))?.acknowledgement;
       lines.push(
-        `- **Fleet \`${fleet.node.id}\`: jobs hold the manager role.** Besides the grants below, the module attaches to that role ` +
-          `\`ssm:GetParameter\` and \`ssm:GetParameters\` on the runner token parameter \`${token}\` (a job can read the runner token ` +
+        `- **Fleet \`${fleet.name}\`: jobs hold the manager role.** Besides the grants below, the module attaches to that role ` +
+          `\`ssm:GetParameter\` and \`ssm:GetParameters\` on the runner token parameter \`${String(fleet.tokenParameter)}\` (a job can read the runner token ` +
           "and register a runner of its own), `ssm:PutParameter` on the module's token parameter, CloudWatch Logs writes, and " +
           "`iam:CreateServiceLinkedRole` where allowed; with the cache, every fleet's cache objects. " +
           (ack ? `Acknowledged: ${ack.reason}` : "Not acknowledged."),
       );
     }
+    if (traits?.workerNetwork !== undefined) lines.push(`- **Fleet \`${fleet.name}\` (\`${fleet.executor}\`): ${traits.workerNetwork}.**`);
     if (fleet.executor === "docker-autoscaler") {
       lines.push(
-        `- Fleet \`${fleet.node.id}\`: the module keeps the workers' SSH private key (\`tls_private_key\`) in the Terraform state, ` +
+        `- Fleet \`${fleet.name}\`: the module keeps the workers' SSH private key (\`tls_private_key\`) in the Terraform state, ` +
           `which is ${state.text}.` +
           (state.kind === "s3-kms"
             ? ""
@@ -86,11 +70,9 @@ export function trustSection(runners: ReviewSubject, findings: readonly RuleFind
 }
 
 /** Each fleet's credHelpers registries, read back from the install script it synthesizes. */
-export function registryLogins(runners: ReviewSubject): string[] {
-  return runners.fleets.map((fleet) => {
-    const install = (fleet.module.inputs as Record<string, any>).runner_install ?? {};
-    const script = install.pre_install_script;
-    const hosts = script === undefined ? [] : Object.keys(parseCredHelpersInstallScript(script)).sort();
-    return `- Fleet \`${fleet.node.id}\`: ${hosts.length === 0 ? "**none**" : hosts.map((h) => `\`${h}\``).join(", ")}`;
-  });
+export function registryLogins(model: ReviewModel): string[] {
+  return model.fleets.map(
+    (fleet) =>
+      `- Fleet \`${fleet.name}\`: ${fleet.registryLogins.length === 0 ? "**none**" : fleet.registryLogins.map((h) => `\`${h}\``).join(", ")}`,
+  );
 }
