@@ -953,7 +953,12 @@ describe("unusual but valid configurations synthesize", () => {
       "20 fleets",
       stringify({
         ...base(),
-        fleets: Array.from({ length: 20 }, (_, i) => ({ ...base().fleets[0], name: `f${i}` })),
+        // Each fleet its own runner registration (one token parameter per fleet).
+        fleets: Array.from({ length: 20 }, (_, i) => ({
+          ...base().fleets[0],
+          name: `f${i}`,
+          runnerTokenSsmParameter: `/acme/f${i}/token`,
+        })),
         ciImage: { ...base().ciImage, push: ["f0"] },
         repositories: [{ name: "apps/web", push: ["f1", "f2"] }],
       }),
