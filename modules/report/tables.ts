@@ -11,12 +11,21 @@ function policyTable(role: ModelRole, resources: readonly ModelResource[]): stri
   const actions = [...new Set(role.permissions.map((p) => p.action))].sort();
   const cell = (action: string, resource: string) => {
     const p = role.permissions.find((x) => x.action === action && x.resource === resource);
-    return p === undefined ? " " : MARK[p.by];
+    return p === undefined ? " " : `${MARK[p.by]}${p.conditions ? " (if)" : ""}`;
   };
+  const conditional = role.permissions.filter((p) => p.conditions !== undefined);
+  const label = (id: string) => resources.find((r) => r.id === id)?.label ?? `\`${id}\``;
   return [
     `| action | ${used.map((c) => c.label).join(" | ")} |`,
     `|---|${used.map(() => ":-:").join("|")}|`,
     ...actions.map((a) => `| \`${a}\` | ${used.map((c) => cell(a, c.id)).join(" | ")} |`),
+    ...(conditional.length === 0
+      ? []
+      : [
+          "",
+          "(if): only where the statement's condition holds:",
+          ...conditional.map((p) => `- \`${p.action}\` on ${label(p.resource)} when \`${JSON.stringify(p.conditions)}\``),
+        ]),
   ];
 }
 
@@ -33,7 +42,9 @@ export function roleSection(title: string, moduleInput: string, model: ReviewMod
     "",
     ...policyTable(role, model.resources),
     "",
-    ...(unreadable.length > 0 ? [`Not literal JSON, so not in the table: ${unreadable.join(", ")}.`, ""] : []),
+    ...(unreadable.length > 0
+      ? [`Not evaluated (an AWS-managed policy, or a document that is not literal JSON): ${unreadable.join(", ")}.`, ""]
+      : []),
   ];
 }
 
