@@ -1,8 +1,22 @@
-// The documentation says what the code does: the configuration reference is the schema's own
-// (regenerate with `npm run gen:docs`), and every relative link in the README and docs/ resolves.
+// The documentation says what the code does: the configuration reference is the schema's own and the
+// rules table the rules' own (regenerate with `npm run gen:docs`), review.json's fields are all
+// documented, and every relative link in the README and docs/ resolves.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { REFERENCE_DOC, configReference, withReference } from "../../tools/generate-config-reference";
+import { RULES_DOC, rulesReference, withRulesReference } from "../../tools/generate-rules-reference";
+import { SECURITY_RULES } from "../../modules/rules";
+import { reviewModelOf } from "../../modules/report/review-report";
+import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
+import { Testing } from "cdktf";
+import { DEFAULT_CONFIG } from "../../modules/app/default-config";
+import { testApp } from "../support/helpers";
+
+function synth() {
+  const stack = new GitlabRunnerStack(testApp(), "docs", DEFAULT_CONFIG);
+  Testing.synth(stack, true);
+  return { stack };
+}
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -32,4 +46,30 @@ test("the README stays a front door: at most 12 KB, the quick start on the first
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(12 * 1024);
   expect(readme.split("\n").findIndex((l) => l === "## Quick start")).toBeLessThan(15);
+});
+
+test("docs/architecture.md holds the rules table generated from the rules (npm run gen:docs)", () => {
+  const doc = readFileSync(RULES_DOC, "utf8");
+  expect(withRulesReference(doc, rulesReference())).toBe(doc);
+  for (const rule of SECURITY_RULES) expect(doc).toContain(`| \`${rule.id}\` |`);
+});
+
+test("docs/review-json.md names every field review.json holds", () => {
+  const doc = readFileSync(join(ROOT, "docs", "review-json.md"), "utf8");
+  const model = JSON.parse(JSON.stringify(reviewModelOf(synth().stack.runners)));
+  const keys = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        // Free-form maps (conditions as written) are data, not fields.
+        if (k === "conditions") continue;
+        keys.add(k);
+        walk(x);
+      }
+    }
+  };
+  walk(model);
+  expect([...keys].filter((k) => !doc.includes(`\`${k}\``)).sort()).toEqual([]);
+  expect(doc).toContain(`\`version\` is **${model.version}**`);
 });
