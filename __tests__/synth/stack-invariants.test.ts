@@ -263,3 +263,14 @@ describe("build-cache-one-writer: one fleet writes a repository with mutable bui
     expect(synthOutcome(stackWith())).toBe("ok");
   });
 });
+
+test("one-fleet-per-runner-token at plan time: only where a token parameter is a variable is a precondition added", () => {
+  const literal = structuredClone(stackWith().toTerraform()) as Record<string, any>;
+  expect(literal.resource.terraform_data).toBeUndefined();
+  const config = configWith({});
+  (config.fleets![1] as any).runnerTokenSsmParameter = { terraformVariable: "mr_token" };
+  const withVariable = structuredClone(stackWith(config).toTerraform()) as Record<string, any>;
+  expect(withVariable.resource.terraform_data.runner_token_parameters_distinct.lifecycle.precondition[0].condition).toBe(
+    '${(length(distinct(["/gitlab-runners/autoscaler/runner-token", var.mr_token])) == 2)}',
+  );
+});

@@ -190,8 +190,10 @@ withTerraform("real Terraform plans the generated variable blocks (provider-less
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "tf-variables-"));
-    const variable = (synth(exampleConfig()).json as any).variable;
-    writeFileSync(join(dir, "variables.tf.json"), JSON.stringify({ variable }, null, 2));
+    const { variable, resource } = synth(exampleConfig()).json as any;
+    // The variables, and the plan-time check that the two fleets' token parameters differ.
+    const checks = { terraform_data: resource.terraform_data };
+    writeFileSync(join(dir, "variables.tf.json"), JSON.stringify({ variable, resource: checks }, null, 2));
     const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env: TERRAFORM_ENV, encoding: "utf8" });
     if (init.status !== 0) throw new Error(`terraform init failed: ${init.stdout}${init.stderr}`);
   }, 60_000);
@@ -202,6 +204,29 @@ withTerraform("real Terraform plans the generated variable blocks (provider-less
     expect(run.errors).toEqual([]);
     expect(run.status).toBe(0);
     expect(run.output).not.toMatch(/undeclared variable/i);
+  });
+
+  test("two fleets' token parameters given the same value stop the plan; different values pass", () => {
+    const same = terraform(dir, [
+      "plan",
+      "-input=false",
+      "-json",
+      `-var-file=${EXAMPLE_TFVARS}`,
+      "-var=small_runner_token_parameter=/acme/shared/token",
+      "-var=scale_runner_token_parameter=/acme/shared/token",
+    ]);
+    expect(same.status).toBe(1);
+    expect(same.errors.join("\n")).toContain("Two fleets read their runner token from the same SSM parameter");
+    const different = terraform(dir, [
+      "plan",
+      "-input=false",
+      "-json",
+      `-var-file=${EXAMPLE_TFVARS}`,
+      "-var=small_runner_token_parameter=/acme/small/token",
+      "-var=scale_runner_token_parameter=/acme/scale/token",
+    ]);
+    expect(different.errors).toEqual([]);
+    expect(different.status).toBe(0);
   });
 
   test("without values, exactly the variables that have no default are required", () => {

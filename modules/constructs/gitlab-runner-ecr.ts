@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { DataResource, Fn, Op, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
@@ -185,6 +185,7 @@ export class GitlabRunnerEcr extends Construct {
       return fleet;
     });
 
+    this.checkTokenParametersAtPlan(c.fleets.map((f) => f.runnerTokenSsmParameter));
     this.addOutputs();
     this.addReviewFiles(stack);
   }
@@ -205,6 +206,27 @@ export class GitlabRunnerEcr extends Construct {
         writeFileSync(join(folder, "review.json"), reviewJson(model));
       },
     };
+  }
+
+  /**
+   * One runner token parameter per fleet: the configuration and the one-fleet-per-runner-token rule
+   * refuse a name or a variable used twice, but two variables can only be compared once Terraform
+   * knows their values. Then a precondition stops the plan before anything is created.
+   */
+  private checkTokenParametersAtPlan(parameters: readonly string[]): void {
+    if (parameters.length < 2 || !parameters.some((p) => Token.isUnresolved(p))) return;
+    new DataResource(this, "runner-token-parameters-distinct", {
+      lifecycle: {
+        precondition: [
+          {
+            condition: Op.eq(Fn.lengthOf(Fn.distinct([...parameters])), parameters.length),
+            errorMessage:
+              "Two fleets read their runner token from the same SSM parameter: one registration would serve both fleets' jobs " +
+              "with different grants. Give each fleet's runnerTokenSsmParameter a parameter of its own.",
+          },
+        ],
+      },
+    }).overrideLogicalId("runner_token_parameters_distinct");
   }
 
   /** The fleet of that name; throws for a name no fleet has. */

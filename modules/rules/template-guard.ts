@@ -8,8 +8,8 @@
  * directives (`%{…}`) never appear.
  */
 
-/** The functions this stack writes into expressions (variable validations, first item of a list). */
-export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set(["alltrue", "can", "element", "floor", "length", "regex"]);
+/** The functions this stack writes into expressions (variable validations, first item of a list, distinct token parameters). */
+export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set(["alltrue", "can", "distinct", "element", "floor", "length", "regex"]);
 
 const KEYWORDS = new Set(["for", "in", "if", "true", "false", "null"]);
 
