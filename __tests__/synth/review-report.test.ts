@@ -274,7 +274,11 @@ describe("content", () => {
 });
 
 describe("trust section", () => {
-  const row = (report: string, fleet: string) => report.split("\n").find((l) => l.startsWith(`| \`${fleet}\` |`));
+  const row = (report: string, fleet: string) =>
+    report
+      .slice(report.indexOf("## Trust"))
+      .split("\n")
+      .find((l) => l.startsWith(`| \`${fleet}\` |`));
 
   test.each([
     [
@@ -504,4 +508,18 @@ describe("the module's own grants are in the tables", () => {
         .map((p) => p.source),
     ).toEqual(["module:ssm", "module:logging"]);
   });
+});
+
+test("review.md opens with one screen: per fleet where jobs run and what they may push and pull, warnings once, terms", () => {
+  const { report } = synthesized(DEFAULT_CONFIG, "gitlab-runners");
+  const first = report.split("\n").slice(0, 24).join("\n");
+  expect(first).toContain("## Summary");
+  expect(first).toContain(
+    "| `autoscaler` | worker instances (the worker role) | ECR `ci/docker-ecr` (CI image), ECR `apps/example-app` | ECR `ci/docker-ecr` (CI image), ECR `apps/example-app`, ECR `ecr-public/*` (pull-through cache of `public.ecr.aws`) | none |",
+  );
+  expect(first).toContain("| `merge-requests` | worker instances (the worker role) | nothing |");
+  expect(first).toContain("Terms: *privileged*");
+  expect(report.match(/the module keeps the workers' SSH private key/g)).toHaveLength(1);
+  expect(report).toContain("- Fleets `autoscaler`, `merge-requests`: the module keeps the workers' SSH private key");
+  expect(Math.max(...first.split("\n").map((l) => l.length))).toBeLessThanOrEqual(240);
 });

@@ -56,15 +56,15 @@ export function trustSection(model: ReviewModel): string[] {
       );
     }
     if (traits?.workerNetwork !== undefined) lines.push(`- **Fleet \`${fleet.name}\` (\`${fleet.executor}\`): ${traits.workerNetwork}.**`);
-    if (fleet.executor === "docker-autoscaler") {
-      lines.push(
-        `- Fleet \`${fleet.name}\`: the module keeps the workers' SSH private key (\`tls_private_key\`) in the Terraform state, ` +
-          `which is ${state.text}.` +
-          (state.kind === "s3-kms"
-            ? ""
-            : " Use the S3 backend with a KMS key (`backend.kmsKeyId`) for a fleet that uses docker-autoscaler."),
-      );
-    }
+  }
+  // Said once for all the fleets it concerns.
+  const withKeys = model.fleets.filter((f) => f.executor === "docker-autoscaler").map((f) => `\`${f.name}\``);
+  if (withKeys.length > 0) {
+    lines.push(
+      `- ${withKeys.length === 1 ? "Fleet" : "Fleets"} ${withKeys.join(", ")}: the module keeps the workers' SSH private key (\`tls_private_key\`) in the Terraform state, ` +
+        `which is ${state.text}.` +
+        (state.kind === "s3-kms" ? "" : " Use the S3 backend with a KMS key (`backend.kmsKeyId`) for a fleet that uses docker-autoscaler."),
+    );
   }
   return [...lines, ""];
 }
@@ -75,4 +75,35 @@ export function registryLogins(model: ReviewModel): string[] {
     (fleet) =>
       `- Fleet \`${fleet.name}\`: ${fleet.registryLogins.length === 0 ? "**none**" : fleet.registryLogins.map((h) => `\`${h}\``).join(", ")}`,
   );
+}
+
+/** The first screen: per fleet where jobs run, what its jobs may push and pull, its exceptions; warnings once; terms. */
+export function summarySection(model: ReviewModel): string[] {
+  const label = (id: string) => model.resources.find((r) => r.id === id)?.label ?? `\`${id}\``;
+  const repositories = (roleId: string, action: string) => {
+    const role = model.roles.find((r) => r.id === roleId);
+    const ids = [...new Set((role?.permissions ?? []).filter((p) => p.action === action).map((p) => p.resource))];
+    return ids.length === 0 ? "nothing" : ids.map(label).join(", ");
+  };
+  const rows = model.fleets.map((f) => {
+    const exceptions = model.findings
+      .filter((x) => x.acknowledgement !== undefined && x.path.includes(`/${f.name}/`))
+      .map((x) => `\`${x.rule}\``);
+    return `| \`${f.name}\` | ${f.jobsRunOn === "manager" ? "**the manager** (its role)" : "worker instances (the worker role)"} | ${repositories(f.jobsHold, "ecr:PutImage")} | ${repositories(f.jobsHold, "ecr:BatchGetImage")} | ${exceptions.length === 0 ? "none" : exceptions.join(", ")} |`;
+  });
+  return [
+    "## Summary",
+    "",
+    "| fleet | jobs run on | jobs may push to | jobs may pull from | acknowledged exceptions |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+    `${model.paths.length === 0 ? "No path" : `${model.paths.length} path(s)`} from one fleet's jobs into what another fleet runs or reads (see *Paths between fleets*).`,
+    "",
+    "Terms: *privileged*: job containers may run Docker-in-Docker, and so reach the instance's role; *metadata hop limit*: how",
+    "many network hops the instance's credentials reach (1: the host only; 2: containers too); *cache namespace*: the S3 key",
+    "prefix a runner's cache lives under (`runner/<token>/…` per runner, or one shared by every fleet); *M*: granted by the",
+    "module's own policies, not this stack's.",
+    "",
+  ];
 }
