@@ -62,8 +62,8 @@ test("docs/review-json.md names every field review.json holds", () => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === "object") {
       for (const [k, x] of Object.entries(v)) {
-        // Free-form maps (conditions as written) are data, not fields.
-        if (k === "conditions") continue;
+        // Conditions as written are data (IAM operators and keys), not fields.
+        if (k === "conditions" || k === "condition") continue;
         keys.add(k);
         walk(x);
       }

@@ -53,6 +53,11 @@ export interface ModelRole {
   readonly policies: readonly { readonly source: string; readonly byModule: boolean; readonly readable: boolean }[];
   /** Every allowed (action, resource) cell, sorted by resource then action. */
   readonly permissions: readonly ModelPermission[];
+  /**
+   * The statements of every readable policy that reaches the role, normalized (lists, `not…` for
+   * NotAction / NotResource): what a diff re-evaluates on the resources of another synthesis.
+   */
+  readonly statements: readonly (EvaluatedStatement & { readonly source: string })[];
 }
 
 export interface ModelFleet {
@@ -68,6 +73,9 @@ export interface ModelFleet {
   readonly defaultImage: unknown;
   readonly registryLogins: readonly string[];
   readonly roles: readonly string[];
+  /** Versions as synthesized: the gitlab-runner release and the module's. */
+  readonly runnerVersion: unknown;
+  readonly moduleVersion: unknown;
 }
 
 /** How a fleet takes in a resource another fleet writes. */
@@ -375,6 +383,8 @@ function fleetOf(f: DocumentFleet): ModelFleet {
     defaultImage: f.defaultImage,
     registryLogins: f.registryLogins,
     roles: [f.manager, ...(f.workers ? [f.workers] : [])].map((r) => `${f.name}/${r.kind}`),
+    runnerVersion: i.runner_gitlab?.runner_version,
+    moduleVersion: i.version,
   };
 }
 
@@ -393,6 +403,7 @@ export function reviewModel(
     runsJobs: role.runsJobs,
     policies: role.policies.map((p) => ({ source: p.source, byModule: p.byModule, readable: p.statements !== undefined })),
     permissions: permissionsOf(role, resources, doc),
+    statements: role.policies.flatMap((p) => (p.statements ?? []).map((st) => ({ source: p.source, ...st }))),
   }));
   const otherColumns = roles.flatMap((r) => r.permissions.map((p) => p.resource)).filter((id) => !resources.some((r) => r.id === id));
   const allResources = [

@@ -1,0 +1,257 @@
+// review:diff through the command: two syntheses (folders with review.json, or git refs) compared by
+// effect. Each case changes one thing in a configuration and states by hand what a reviewer must be
+// told: the class (broadening, narrowing, neutral), the fleet and role, the resource, the actions.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { RunnerStackConfigInput } from "../../modules/config/parse";
+import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
+import { ReviewDiff } from "../../modules/model/review-diff";
+import { ReviewModel } from "../../modules/model/review-model";
+import { reviewModelOf } from "../../modules/report/review-report";
+import { runReviewDiff } from "../../modules/app/review-diff-command";
+import { configWith, testApp } from "../support/helpers";
+
+const ROOT = join(__dirname, "..", "..");
+const scratch = mkdtempSync(join(tmpdir(), "gre-review-diff-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let n = 0;
+/** A stack folder holding the review.json of `config` (synthesized in process), or of a doctored model. */
+function folderOf(config: RunnerStackConfigInput | ReviewModel): string {
+  const dir = join(scratch, `side-${n++}`);
+  mkdirSync(dir, { recursive: true });
+  let model: ReviewModel;
+  if ("schema" in config) model = config;
+  else {
+    const stack = new GitlabRunnerStack(testApp(), "gitlab-runners", config);
+    Testing.synth(stack, true);
+    model = reviewModelOf(stack.runners);
+  }
+  writeFileSync(join(dir, "review.json"), JSON.stringify(model));
+  return dir;
+}
+
+function modelOf(config: RunnerStackConfigInput): ReviewModel {
+  return JSON.parse(readFileSync(join(folderOf(config), "review.json"), "utf8"));
+}
+
+/** Runs the command in process; returns its exit status, output and the written diff. */
+function diff(args: string[], cwd = scratch): { status: number; stdout: string; stderr: string; json: ReviewDiff; md: string } {
+  let stdout = "";
+  let stderr = "";
+  const out = join(scratch, `out-${n++}`);
+  const status = runReviewDiff({
+    argv: [...args, "--out", out],
+    env: process.env,
+    cwd,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(out, f), "utf8");
+    } catch {
+      return "";
+    }
+  };
+  return {
+    status,
+    stdout,
+    stderr,
+    json: (read("review-diff.json") ? JSON.parse(read("review-diff.json")) : undefined) as ReviewDiff,
+    md: read("review-diff.md"),
+  };
+}
+
+const lines = (d: ReviewDiff, cls?: string) => d.changes.filter((c) => cls === undefined || c.class === cls).map((c) => c.text);
+
+const BASE = configWith({});
+const base = folderOf(BASE);
+
+test("no change: one line, exit 0, also with the gate", () => {
+  const r = diff([base, folderOf(BASE), "--fail-on", "broadening"]);
+  expect(r.status).toBe(0);
+  expect(r.json.changes).toEqual([]);
+  expect(r.md).toContain("No change in access or trust between");
+  expect(r.stdout.split("\n")[0]).toMatch(/^No change in access or trust/);
+});
+
+test("statements reordered, split and merged: no change reported", () => {
+  const model = modelOf(BASE);
+  const doctored: ReviewModel = {
+    ...model,
+    roles: model.roles.map((r) => ({
+      ...r,
+      // Reverse the order and split every statement into one per resource.
+      statements: [...r.statements]
+        .reverse()
+        .flatMap((s) => (s.resources.length > 1 ? s.resources.map((res) => ({ ...s, resources: [res] })) : [s])),
+    })),
+  };
+  expect(diff([base, folderOf(doctored)]).json.changes).toEqual([]);
+});
+
+test("a fleet added to a push list: broadening, naming the fleet, its jobs' role, the repository and the actions; the gate exits 2", () => {
+  const head = configWith({
+    repositories: [{ name: "apps/example-app", push: ["autoscaler", "merge-requests"], usedAsJobImage: true, buildCache: true }],
+  });
+  // A second build-cache writer needs its reason (build-cache-one-writer).
+  (head.repositories![0] as any).acknowledge = { "build-cache-one-writer": "Both fleets build from protected branches only" };
+  const r = diff([base, folderOf(head), "--fail-on", "broadening"]);
+  expect(r.status).toBe(2);
+  expect(lines(r.json, "broadening")).toContain(
+    "Fleet `merge-requests`, workers role (its jobs hold it) may now push on ECR `apps/example-app`: `ecr:CompleteLayerUpload`, `ecr:InitiateLayerUpload`, `ecr:PutImage`, `ecr:UploadLayerPart`",
+  );
+  expect(r.md.indexOf("## Broadening")).toBeLessThan(r.md.indexOf("## Neutral") < 0 ? Infinity : r.md.indexOf("## Neutral"));
+  expect(r.stdout).toContain("broadening: Fleet `merge-requests`, workers role (its jobs hold it) may now push on ECR `apps/example-app`");
+});
+
+test("a fleet removed from a pull list: narrowing, and the gate lets it pass", () => {
+  const head = configWith({
+    repositories: [{ name: "apps/example-app", push: ["autoscaler"], pull: [], usedAsJobImage: true, buildCache: true }],
+  });
+  const r = diff([base, folderOf(head), "--fail-on", "broadening"]);
+  expect(r.status).toBe(0);
+  expect(lines(r.json, "broadening")).toEqual([]);
+  expect(lines(r.json, "narrowing")).toEqual(
+    expect.arrayContaining([
+      "Fleet `merge-requests`, workers role (its jobs hold it) may no longer pull on ECR `apps/example-app`: `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+    ]),
+  );
+});
+
+test("a docker fleet acknowledged: jobs now on the manager, with the module's grants they gain", () => {
+  const head = configWith({});
+  const fleet = head.fleets![1] as any;
+  fleet.executor = "docker";
+  delete fleet.workers;
+  fleet.acknowledge = { "jobs-not-on-manager": "Trusted repositories only, reviewed by the platform team" };
+  const texts = lines(diff([base, folderOf(head)]).json, "broadening");
+  expect(texts).toEqual(
+    expect.arrayContaining([
+      "Fleet `merge-requests`: jobs run on `workers` → `manager`",
+      expect.stringMatching(
+        /^Fleet `merge-requests`: jobs now hold the manager role, and with it what the module grants it: .*`logs:PutLogEvents`.*`ssm:GetParameter`/,
+      ),
+      expect.stringMatching(
+        /^Acknowledged `jobs-not-on-manager` at `gitlab-runners\/runners\/merge-requests\/runner`: .* Reason: Trusted repositories only/,
+      ),
+    ]),
+  );
+});
+
+test("hop limit raised: broadening; runner version bumped: neutral, listed", () => {
+  const r = diff([
+    base,
+    folderOf(configWith({ metadataHopLimit: 3, gitlab: { url: "https://gitlab.com", runnerVersion: "19.6.0" } } as any)),
+  ]);
+  expect(lines(r.json, "broadening")).toEqual(
+    expect.arrayContaining([
+      "Fleet `autoscaler`: metadata hop limit (workers) `2` → `3`",
+      "Fleet `merge-requests`: metadata hop limit (workers) `2` → `3`",
+    ]),
+  );
+  expect(lines(r.json, "neutral")).toEqual(expect.arrayContaining(["Fleet `autoscaler`: gitlab-runner version `19.5.2` → `19.6.0`"]));
+});
+
+test("cache shared between fleets: broadening, and the new paths between fleets", () => {
+  const r = diff([base, folderOf(configWith({ cache: { shareBetweenFleets: true } } as any))]);
+  expect(lines(r.json, "broadening")).toEqual(
+    expect.arrayContaining([
+      "Fleet `autoscaler`: cache namespace `own` → `shared`",
+      expect.stringMatching(
+        /^New path: the jobs of `merge-requests` can write objects in `gitlab-runners-cache-123456789012-eu-west-1` \(signed-url:PUT\), which `autoscaler` reads/,
+      ),
+    ]),
+  );
+});
+
+test("a widening to a wildcard shows as any other repository of the account", () => {
+  const model = modelOf(BASE);
+  const doctored: ReviewModel = {
+    ...model,
+    roles: model.roles.map((r) =>
+      r.id !== "merge-requests/workers"
+        ? r
+        : {
+            ...r,
+            statements: [
+              ...r.statements,
+              {
+                source: "aws_iam_policy.extra",
+                effect: "Allow",
+                actions: ["ecr:PutImage"],
+                notActions: false,
+                resources: ["arn:aws:ecr:eu-west-1:123456789012:repository/*"],
+                notResources: false,
+              },
+            ],
+          },
+    ),
+  };
+  const texts = lines(diff([base, folderOf(doctored)]).json, "broadening");
+  expect(texts).toContain(
+    "Fleet `merge-requests`, workers role (its jobs hold it) may now push on any other repository of account `123456789012`: `ecr:PutImage`",
+  );
+  expect(texts).toContain(
+    "Fleet `merge-requests`, workers role (its jobs hold it) may now push on ECR `ci/docker-ecr` (CI image): `ecr:PutImage`",
+  );
+});
+
+test("errors exit 1, distinct from the gate: a missing side, a bad option", () => {
+  const missing = diff([join(scratch, "no-such-folder")]);
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toMatch(/^review:diff: base: ".*no-such-folder" is neither a folder nor a git ref/);
+  const bad = diff([base, base, "--fail-on", "everything"]);
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toContain('--fail-on takes "broadening", not "everything"');
+});
+
+describe("base from a git ref, head from the working tree (a repository holding only a configuration)", () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = join(scratch, "infra");
+    mkdirSync(repo);
+    const g = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
+    g("init", "-q", "-b", "main");
+    g("config", "user.email", "ci@example.com");
+    g("config", "user.name", "CI");
+    // The repository's synthesis runs this project's app on its own runners.yaml.
+    writeFileSync(
+      join(repo, "package.json"),
+      JSON.stringify({ private: true, scripts: { synth: `node ${JSON.stringify(join(ROOT, "dist", "main.js"))}` } }),
+    );
+    writeFileSync(join(repo, "runners.json"), JSON.stringify(BASE));
+    g("add", ".");
+    g("commit", "-q", "-m", "base");
+    const head = configWith({
+      repositories: [{ name: "apps/example-app", push: ["autoscaler"], pull: [], usedAsJobImage: true, buildCache: true }],
+    });
+    writeFileSync(join(repo, "runners.json"), JSON.stringify(head));
+  });
+
+  test("synthesizes the ref in a temporary worktree with the same configuration path, and the working tree as head", () => {
+    const out = join(scratch, "ref-out");
+    const run = spawnSync(process.execPath, [join(ROOT, "dist", "modules", "app", "review-diff-main.js"), "main", "--out", out], {
+      cwd: repo,
+      env: { ...process.env, GITLAB_RUNNER_ECR_CONFIG: "runners.json" },
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const d = JSON.parse(readFileSync(join(out, "review-diff.json"), "utf8")) as ReviewDiff;
+    expect(d.base.label).toMatch(/^`main` \([0-9a-f]{12}\)$/);
+    expect(d.head.label).toBe("the working tree");
+    expect(d.counts.broadening).toBe(0);
+    expect(
+      lines(d, "narrowing").some((t) =>
+        t.startsWith("Fleet `merge-requests`, workers role (its jobs hold it) may no longer pull on ECR `apps/example-app`"),
+      ),
+    ).toBe(true);
+    // The worktree is gone.
+    expect(execFileSync("git", ["worktree", "list"], { cwd: repo, encoding: "utf8" }).trim().split("\n")).toHaveLength(1);
+  });
+});
