@@ -157,6 +157,27 @@ const fleets = [1, 10, 100].map((n) => {
   });
   return { fleets: n, ...s };
 });
+// review:diff of the default configuration: two synthesized folders (the review.json comparison
+// alone), and a git ref against the working tree (two syntheses through npm run synth, plus that).
+const diffCommand = path.join(root, "dist", "modules", "app", "review-diff-main.js");
+const diffSides = ["diff-base", "diff-head"].map((name) => {
+  const dir = path.join(work, name);
+  measure(process.execPath, ["tools/app.js"], { CDKTF_OUTDIR: dir });
+  return path.join(dir, "stacks", "gitlab-runners");
+});
+const diffFolders = series("review:diff, two synthesized folders", RUNS, process.execPath, [
+  diffCommand,
+  ...diffSides,
+  "--out",
+  path.join(work, "diff-out"),
+]);
+const diffRef = series("review:diff HEAD (git ref against the working tree)", 3, process.execPath, [
+  diffCommand,
+  "HEAD",
+  "--out",
+  path.join(work, "diff-out"),
+]);
+
 const growthPerFleetMs = ((fleets[2].median - fleets[0].median) / 99) * 1000;
 const growthPerFleetMsLow = ((fleets[1].median - fleets[0].median) / 9) * 1000;
 
@@ -236,6 +257,7 @@ const results = {
   speedup: baseline.median / app.median,
   fleets,
   growthPerFleetMs: { from1to10: growthPerFleetMsLow, from1to100: growthPerFleetMs },
+  reviewDiff: { folders: diffFolders, gitRef: diffRef },
   cliStartup,
   cdktfSynth,
   npxSynth,
@@ -254,6 +276,8 @@ const md = [
   row(app),
   row(baseline),
   ...fleets.map(row),
+  row(diffFolders),
+  row(diffRef),
   row(cliStartup),
   row(cdktfSynth),
   row(npxSynth),

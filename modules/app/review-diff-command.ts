@@ -6,11 +6,23 @@
  * shows it in a merge-request pipeline.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { ReviewDiff, diffReviews } from "../model/review-diff";
-import { REVIEW_MODEL_VERSION, ReviewModel } from "../model/review-model";
+import type { ReviewModel } from "../model/review-model";
+import { REVIEW_MODEL_VERSION } from "../model/review-versions";
 import { diffSummary, renderReviewDiff } from "../report/review-diff-report";
 
 export const USAGE = `usage: review:diff <base> [<head>] [--out DIR] [--fail-on broadening] [--stack NAME] [--synth COMMAND]
@@ -160,6 +172,10 @@ function side(
     // The worktree uses this checkout's installed packages.
     if (existsSync(join(top, "node_modules")) && !existsSync(join(tree, "node_modules")))
       symlinkSync(join(top, "node_modules"), join(tree, "node_modules"));
+    // In this project's own repository the worktree starts from this checkout's build too:
+    // tools/build.js rebuilds it unless the ref's sources hash the same.
+    if (existsSync(join(top, "dist", ".source-hash")) && existsSync(join(tree, "tools", "build.js")) && !existsSync(join(tree, "dist")))
+      cpSync(join(top, "dist"), join(tree, "dist"), { recursive: true });
     const dir = join(tree, relative(top, run.cwd));
     const outdir = synthesize(dir, options.synth, run.env, `${what} ${arg}`, scratch);
     return { model: reviewIn(outdir, options.stack, `${what} ${arg}`), label };

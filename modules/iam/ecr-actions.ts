@@ -1,13 +1,7 @@
 import { Grantee, ManagedPolicy } from "./managed-policy";
+import { ECR_LOGIN_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "./ecr-action-sets";
 
-// ECR actions, by what a client does. Pull and push are scoped to repository ARNs; only
-// GetAuthorizationToken is account-wide by AWS's design (it has no resource type), so it alone
-// uses "*".
-export const ECR_LOGIN_ACTIONS = ["ecr:GetAuthorizationToken"] as const;
-export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
-/** Pulling through a pull-through cache rule: import from the upstream, create the cached repository on first pull. */
-export const ECR_PULL_THROUGH_ACTIONS = ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"] as const;
-export const ECR_PUSH_ACTIONS = ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"] as const;
+export * from "./ecr-action-sets";
 
 export function grantEcrPull(grantee: Grantee, repositoryArn: string): void {
   const policy = ManagedPolicy.of(grantee);
@@ -19,18 +13,3 @@ export function grantEcrPullPush(grantee: Grantee, repositoryArn: string): void 
   grantEcrPull(grantee, repositoryArn);
   ManagedPolicy.of(grantee).allow("EcrPush", ECR_PUSH_ACTIONS, [repositoryArn]);
 }
-
-/**
- * Actions that change what a repository serves or who may change it: push, delete images or the
- * repository, make tags mutable, replace its policies. The stack-wide rules ask these of every
- * policy where a repository must stay read-only (a pull-through prefix).
- */
-export const ECR_REPOSITORY_WRITE_ACTIONS = [
-  ...ECR_PUSH_ACTIONS,
-  "ecr:BatchDeleteImage",
-  "ecr:DeleteRepository",
-  "ecr:DeleteRepositoryPolicy",
-  "ecr:PutImageTagMutability",
-  "ecr:PutLifecyclePolicy",
-  "ecr:SetRepositoryPolicy",
-] as const;

@@ -6,11 +6,12 @@
  * to a wildcard shows as "any other repository". Every change is classified: broadening, narrowing
  * or neutral. docs/review-json.md#review-diffjson documents the output.
  */
-import { ECR_PULL_ACTIONS, ECR_PULL_THROUGH_ACTIONS, ECR_REPOSITORY_WRITE_ACTIONS } from "../iam/ecr-actions";
+import { ECR_PULL_ACTIONS, ECR_PULL_THROUGH_ACTIONS, ECR_REPOSITORY_WRITE_ACTIONS } from "../iam/ecr-action-sets";
 import { EvaluatedStatement, evaluate, mayReach } from "../iam/policy-evaluation";
 import type { ModelFleet, ModelResource, ReviewModel } from "./review-model";
+import { REVIEW_DIFF_VERSION } from "./review-versions";
 
-export const REVIEW_DIFF_VERSION = 1;
+export { REVIEW_DIFF_VERSION } from "./review-versions";
 
 export type ChangeClass = "broadening" | "narrowing" | "neutral";
 

@@ -4,13 +4,14 @@
  * every resource. Paths between fleets come from these evaluations and from what each fleet runs,
  * not from the configuration's lists. docs/review-json.md documents the JSON form and its version.
  */
-import { ECR_PULL_ACTIONS, ECR_PULL_THROUGH_ACTIONS, ECR_PUSH_ACTIONS, ECR_REPOSITORY_WRITE_ACTIONS } from "../iam/ecr-actions";
+import { ECR_PULL_ACTIONS, ECR_PULL_THROUGH_ACTIONS, ECR_PUSH_ACTIONS, ECR_REPOSITORY_WRITE_ACTIONS } from "../iam/ecr-action-sets";
 import { Condition, EvaluatedStatement, RequestContext, evaluate, mayReach } from "../iam/policy-evaluation";
 import { EXECUTORS } from "../executors";
 import { DocumentFleet, FleetRole, StackDocument, fleetRoles } from "./stack-document";
 
-/** The version of review.json's layout; a change that a reader must know about raises it. */
-export const REVIEW_MODEL_VERSION = 1;
+import { REVIEW_MODEL_VERSION } from "./review-versions";
+
+export { REVIEW_MODEL_VERSION } from "./review-versions";
 
 export type ResourceKind = "ecr-repository" | "ecr-pull-through-prefix" | "s3-bucket" | "s3-objects" | "any" | "other";
 

@@ -1,4 +1,4 @@
-import { ECR_REPOSITORY_WRITE_ACTIONS } from "../iam/ecr-actions";
+import { ECR_REPOSITORY_WRITE_ACTIONS } from "../iam/ecr-action-sets";
 import { mayReach } from "../iam/policy-evaluation";
 import { SecurityRule } from "./security-rule";
 
