@@ -7,9 +7,10 @@
  * or neutral. docs/review-json.md#review-diffjson documents the output.
  */
 import { ECR_PULL_ACTIONS, ECR_PULL_THROUGH_ACTIONS, ECR_REPOSITORY_WRITE_ACTIONS } from "../iam/ecr-action-sets";
-import { EvaluatedStatement, evaluate, mayReach } from "../iam/policy-evaluation";
+import { EvaluatedStatement, evaluate } from "../iam/policy-evaluation";
 import type { ModelFleet, ModelResource, ReviewModel } from "./review-model";
 import { REVIEW_DIFF_VERSION } from "./review-versions";
+import { READ_WORDS, writtenWords } from "./read-kinds";
 
 export { REVIEW_DIFF_VERSION } from "./review-versions";
 
@@ -125,7 +126,11 @@ function decide(statements: readonly EvaluatedStatement[], action: string, targe
   const s3: Record<string, string> =
     action.startsWith("s3:") && target.accountId !== undefined ? { "s3:ResourceAccount": target.accountId } : {};
   if (evaluate(statements, action, exact, s3) === "Allowed") return "yes";
-  return mayReach(statements, action, exact) ? "if" : "no";
+  // Allowed where some statement's condition holds: the same request with the Allows' conditions left out.
+  const unconditional = statements.map((st) =>
+    st.effect === "Allow" && st.condition !== undefined ? { ...st, condition: undefined } : st,
+  );
+  return evaluate(unconditional, action, exact, s3) === "Allowed" ? "if" : "no";
 }
 
 /** Per role: what it may do on each target, by action, from its statements. */
@@ -305,7 +310,7 @@ function pathChanges(base: ReviewModel | undefined, head: ReviewModel): Change[]
       kind: "path",
       class: "broadening",
       fleet: p.from,
-      text: `New path: the jobs of \`${p.from}\` can write ${labelOf(head, p.resource)} (${p.write.join(", ")}), which \`${p.to}\` reads (${p.read.join(", ")})`,
+      text: `New path: the jobs of \`${p.from}\` can write ${labelOf(head, p.resource)} (${writtenWords(p.write)}); \`${p.to}\` ${p.read.map((r) => READ_WORDS[r]).join("; ")}`,
       details: { ...p },
     });
   }

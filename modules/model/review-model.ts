@@ -10,6 +10,7 @@ import { EXECUTORS } from "../executors";
 import { DocumentFleet, FleetRole, StackDocument, fleetRoles } from "./stack-document";
 
 import { REVIEW_MODEL_VERSION } from "./review-versions";
+import type { ReadKind } from "./read-kinds";
 
 export { REVIEW_MODEL_VERSION } from "./review-versions";
 
@@ -79,9 +80,7 @@ export interface ModelFleet {
   readonly moduleVersion: unknown;
 }
 
-/** How a fleet takes in a resource another fleet writes. */
-export type ReadKind = "default-job-image" | "job-image" | "job-pull" | "build-cache" | "pull-through" | "cache-objects";
-
+export type { ReadKind } from "./read-kinds";
 export interface ModelPath {
   /** The fleet whose jobs write. */
   readonly from: string;

@@ -1,31 +1,11 @@
 /** "Paths between fleets": where one fleet's jobs can write what another fleet runs or reads. */
-import type { ModelPath, ReadKind, ReviewModel } from "../model/review-model";
-
-const READ: { readonly [K in ReadKind]: string } = {
-  "default-job-image": "runs it as the default image of every job",
-  "job-image": "may run it as a job image (`image:`)",
-  "job-pull": "jobs may pull it (`FROM`, `docker pull`)",
-  "build-cache": "jobs may pull it, build-cache tags included (`--cache-from`)",
-  "pull-through": "pulls job images and services through it",
-  "cache-objects": "restores its runner cache from it",
-};
-
-function written(write: readonly string[]): string {
-  return write
-    .map((w) =>
-      w === "ecr:BatchImportUpstreamImage"
-        ? "makes ECR import any upstream image into it (the content is the upstream's)"
-        : w === "signed-url:PUT"
-          ? "uploads through URLs its manager signs (a namespace shared by every fleet)"
-          : `\`${w}\``,
-    )
-    .join("; ");
-}
+import { READ_WORDS, writtenWords } from "../model/read-kinds";
+import type { ModelPath, ReviewModel } from "../model/review-model";
 
 export function pathsSection(model: ReviewModel): string[] {
   const label = (id: string) => model.resources.find((r) => r.id === id)?.label ?? `\`${id}\``;
   const row = (p: ModelPath) =>
-    `| \`${p.from}\` | ${label(p.resource)} | \`${p.to}\` | ${written(p.write)} | ${p.read.map((r) => READ[r]).join("; ")} |`;
+    `| \`${p.from}\` | ${label(p.resource)} | \`${p.to}\` | ${writtenWords(p.write)} | ${p.read.map((r) => READ_WORDS[r]).join("; ")} |`;
   return [
     "## Paths between fleets",
     "",
