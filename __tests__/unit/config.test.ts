@@ -35,6 +35,7 @@ test("the embedded default is valid and gets its defaults filled in", () => {
     push: ["autoscaler"],
     usedAsJobImage: true,
     buildCache: true,
+    acknowledge: {},
   });
   // The pull-through cache defaults to ECR Public, for every fleet.
   expect(c.pullThroughCache).toEqual([{ prefix: "ecr-public", upstream: "public.ecr.aws", pull: ["autoscaler", "merge-requests"] }]);
