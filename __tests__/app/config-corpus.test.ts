@@ -66,6 +66,9 @@ const URL_PLAIN = /^ {2}- gitlab\.url: must be a plain URL .*it goes into a shel
 const NOT_A_FLEET = (path: string) => new RegExp(`^ {2}- ${path.replace(/[[\].]/g, "\\$&")}: "\\w+" is not a fleet; the fleets are scale`);
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const KMS = "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+/** Repository ARNs of the base configuration's own registry (account and region). */
+const OWN_ECR = "arn:aws:ecr:eu-central-1:111122223333:repository/";
+const HUB_SECRET = "arn:aws:secretsmanager:eu-central-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
 
 const GITLAB_TOKENS: [string, string][] = [
   ["glpat-", "personal, project or group access token"],
@@ -700,6 +703,158 @@ const CASES: Case[] = [
   ),
   change(C, "a Name tag", (c) => (c.tags.Name = "runners"), /^ {2}- tags: must not set Name/),
 
+  // Pull-through namespaces belong to the cache: against the rules in effect, the implied default included.
+  change(
+    C,
+    "push into the default pull-through prefix by ARN",
+    (c) => c.repositories.push({ arn: `${OWN_ECR}ecr-public/docker/library/docker`, push: ["scale"] }),
+    /^ {2}- repositories\[1\]\.push: gives push on ecr-public\/docker\/library\/docker, a pull-through cache repository \(prefix "ecr-public" of the default pull-through rule/,
+  ),
+  change(
+    C,
+    "push into a written pull-through prefix by ARN",
+    (c) => (
+      (c.pullThroughCache = [{ prefix: "k8s", upstream: "registry.k8s.io" }]),
+      c.repositories.push({ arn: `${OWN_ECR}k8s/pause`, push: ["scale"] })
+    ),
+    /^ {2}- repositories\[1\]\.push: gives push on k8s\/pause, a pull-through cache repository \(prefix "k8s" of pullThroughCache\[0\]\)/,
+  ),
+  change(
+    C,
+    "a created repository under the default pull-through prefix",
+    (c) => (c.repositories[0].name = "ecr-public/x"),
+    /^ {2}- repositories\[0\]\.name: "ecr-public\/x" lies under the pull-through prefix "ecr-public" of the default pull-through rule/,
+  ),
+  change(
+    C,
+    "the CI image under a written pull-through prefix",
+    (c) => ((c.pullThroughCache = [{ prefix: "quay", upstream: "quay.io" }]), (c.ciImage.repositoryName = "quay/ci")),
+    /^ {2}- ciImage\.repositoryName: "quay\/ci" lies under the pull-through prefix "quay" of pullThroughCache\[0\]/,
+  ),
+  change(
+    C,
+    "a credentialed upstream without its fleets",
+    (c) => (c.pullThroughCache = [{ prefix: "docker-hub", upstream: "registry-1.docker.io", credentialArn: HUB_SECRET }]),
+    /^ {2}- pullThroughCache\[0\]\.pull: is required with credentials \(Docker Hub pulls with the secret's account\)/,
+  ),
+  change(
+    C,
+    "two pull-through prefixes differing only in . and _",
+    (c) =>
+      (c.pullThroughCache = [
+        { prefix: "k8s.io", upstream: "registry.k8s.io" },
+        { prefix: "k8s_io", upstream: "quay.io" },
+      ]),
+    /^ {2}- pullThroughCache\[1\]\.prefix: gives the same Terraform address as pullThroughCache\[0\]\.prefix "k8s\.io"/,
+  ),
+  // One runner token per fleet.
+  change(
+    C,
+    "two fleets with one runner token",
+    (c) => c.fleets.push({ ...c.fleets[0], name: "other" }),
+    /^ {2}- fleets\[1\]\.runnerTokenSsmParameter: "\/acme\/token" is the parameter fleets\[0\]\.runnerTokenSsmParameter names too/,
+  ),
+  change(
+    C,
+    "two fleets with one runner token variable",
+    (c) => (
+      (c.fleets[0].runnerTokenSsmParameter = { terraformVariable: "runner_token" }),
+      c.fleets.push({ ...c.fleets[0], name: "other" })
+    ),
+    /^ {2}- fleets\[1\]\.runnerTokenSsmParameter: uses the Terraform variable "runner_token", as fleets\[0\]\.runnerTokenSsmParameter does/,
+  ),
+  change(
+    C,
+    "a runner token variable defaulting to another fleet's parameter",
+    (c) => c.fleets.push({ ...c.fleets[0], name: "other", runnerTokenSsmParameter: { terraformVariable: "t", default: "/acme/token" } }),
+    /^ {2}- fleets\[1\]\.runnerTokenSsmParameter\.default: "\/acme\/token" is the parameter fleets\[0\]\.runnerTokenSsmParameter names/,
+  ),
+  // The state holds the workers' SSH private key: never in the bucket every manager writes.
+  change(
+    C,
+    "the cache bucket is the state bucket",
+    (c) => ((c.cache = { bucketName: "acme-state" }), (c.backend = { type: "s3", bucket: "acme-state", key: "k", region: "eu-central-1" })),
+    /^ {2}- cache\.bucketName: is the state bucket \(backend\.bucket\): every runner manager may read and write the cache bucket/,
+  ),
+  change(
+    C,
+    "the state bucket is the cache bucket's default name",
+    (c) => (c.backend = { type: "s3", bucket: "acme-runners-cache-111122223333-eu-central-1", key: "k", region: "eu-central-1" }),
+    /^ {2}- backend\.bucket: is the cache bucket's default name \(cache\.bucketName left out\)/,
+  ),
+  // Names the construct tree already holds.
+  change(
+    C,
+    "a fleet named constructor",
+    (c) => ((c.fleets[0].name = "constructor"), (c.ciImage.push = []), (c.repositories[0].push = [])),
+    /^ {2}- fleets\[0\]\.name: "constructor" is a name every JavaScript object already has/,
+  ),
+  change(
+    C,
+    "a stack named constructor",
+    (c) => (c.name = "constructor"),
+    /^ {2}- name: "constructor" is a name every JavaScript object already has/,
+  ),
+  ...(["cache", "ci-image", "fleets", "variable-x"] as const).map((name) =>
+    change(
+      C,
+      `a fleet named ${name}`,
+      (c) => ((c.fleets[0].name = name), (c.ciImage.push = []), (c.repositories[0].push = [])),
+      new RegExp(`^ {2}- fleets\\[0\\]\\.name: "${name}" is (the id of|kept for)`),
+    ),
+  ),
+  ...(["__proto__", "toString", "hasOwnProperty"] as const).map((name) =>
+    change(
+      C,
+      `a fleet named ${name}`,
+      (c) => ((c.fleets[0].name = name), (c.ciImage.push = []), (c.repositories[0].push = [])),
+      /^ {2}- fleets\[0\]\.name: must be 1-20 characters: lowercase letters/,
+    ),
+  ),
+  {
+    category: C,
+    what: "a __proto__ tag key (zod would drop it silently)",
+    file: stringify(base()).replace("tags:\n  Team: platform\n", "tags:\n  Team: platform\n  __proto__: x\n"),
+    ext: ".yaml",
+    expect: /^ {2}- tags\.__proto__: is not accepted as a key/,
+  },
+  {
+    category: C,
+    what: "a __proto__ acknowledgement key in JSON",
+    file: JSON.stringify(base()).replace('"workers":{}', '"workers":{},"acknowledge":{"__proto__":"a reason long enough"}'),
+    ext: ".json",
+    expect: /^ {2}- fleets\[0\]\.acknowledge\.__proto__: is not accepted as a key/,
+  },
+  {
+    category: C,
+    what: "a __proto__ field in a fleet",
+    file: JSON.stringify(base()).replace('"workers":{}', '"workers":{},"__proto__":{"executor":"docker"}'),
+    ext: ".json",
+    expect: /^ {2}- fleets\[0\]\.__proto__: is not accepted as a key/,
+  },
+  // ECR cannot limit a push to some tags: one writer per build cache unless acknowledged.
+  change(
+    C,
+    "two fleets pushing to a build cache",
+    (c) => (
+      c.fleets.push({ ...c.fleets[0], name: "other", runnerTokenSsmParameter: "/acme/other" }),
+      (c.repositories[0] = { name: "apps/web", buildCache: true, push: ["scale", "other"] })
+    ),
+    /^ {2}- repositories\[0\]\.push: lets 2 fleets \(scale, other\) push to a repository with buildCache: ECR cannot limit a push to some tags.* repositories\[0\]\.acknowledge\["build-cache-one-writer"\]$/,
+  ),
+  change(
+    C,
+    "a repository acknowledging an unknown rule",
+    (c) => (c.repositories[0].acknowledge = { "one-writer": "both fleets are ours, reviewed" }),
+    /^ {2}- repositories\[0\]\.acknowledge\["one-writer"\]: the key must name a security rule that can be acknowledged: .*build-cache-one-writer/,
+  ),
+  change(
+    C,
+    "a build cache acknowledgement without a real reason",
+    (c) => (c.repositories[0].acknowledge = { "build-cache-one-writer": "ok" }),
+    /^ {2}- repositories\[0\]\.acknowledge\["build-cache-one-writer"\]: must say why in at least 10 characters/,
+  ),
+
   // Plain English, whatever the mistake.
   change(
     E,
@@ -995,6 +1150,58 @@ describe("unusual but valid configurations synthesize", () => {
       }),
       ".yaml",
       (j) => expect(j.terraform.backend.local.path).toBe("../../state/acme.tfstate"),
+    ],
+    [
+      "pulling (not pushing) a cached repository by ARN, and pushing to another account's repository of that name",
+      stringify({
+        ...base(),
+        repositories: [
+          { arn: `${OWN_ECR}ecr-public/docker/library/docker` },
+          { arn: "arn:aws:ecr:eu-central-1:444455556666:repository/ecr-public/mirror", push: ["scale"] },
+        ],
+      }),
+      ".yaml",
+      (j) => {
+        const policy = JSON.parse(j.resource.aws_iam_policy.scale_workers.policy);
+        const push = policy.Statement.find((st: { Sid: string }) => st.Sid === "EcrPush");
+        expect(push.Resource).toEqual([
+          "arn:aws:ecr:eu-central-1:111122223333:repository/ci/image",
+          "arn:aws:ecr:eu-central-1:444455556666:repository/ecr-public/mirror",
+        ]);
+      },
+    ],
+    [
+      "no pull-through cache frees the ecr-public name",
+      stringify({ ...base(), pullThroughCache: [], repositories: [{ name: "ecr-public/x", push: ["scale"] }] }),
+      ".yaml",
+      (j) => expect(j.resource.aws_ecr_repository["ecr-public_x"].name).toBe("ecr-public/x"),
+    ],
+    [
+      "existing repositories whose names differ only in . and _ (no construct id shared)",
+      stringify({ ...base(), repositories: [{ arn: `${OWN_ECR}team/a.b` }, { arn: `${OWN_ECR}team/a_b` }] }),
+      ".yaml",
+      (j) =>
+        expect(j.output.application_repository_urls.value).toEqual({
+          "team/a.b": "111122223333.dkr.ecr.eu-central-1.amazonaws.com/team/a.b",
+          "team/a_b": "111122223333.dkr.ecr.eu-central-1.amazonaws.com/team/a_b",
+        }),
+    ],
+    [
+      "two writers of a build cache, acknowledged",
+      stringify({
+        ...base(),
+        repositories: [
+          {
+            name: "apps/web",
+            buildCache: true,
+            push: ["scale", "other"],
+            acknowledge: { "build-cache-one-writer": "Both fleets build only protected branches; reviewed in PLAT-150" },
+          },
+        ],
+        fleets: [...base().fleets, { ...base().fleets[0], name: "other", runnerTokenSsmParameter: "/acme/other" }],
+      }),
+      ".yaml",
+      (j) => expect(j.resource.aws_iam_policy.other_workers.policy).toContain("repository/apps/web"),
     ],
   ];
 

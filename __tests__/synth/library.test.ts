@@ -15,6 +15,7 @@ import {
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { configSchema, runnersSchema } from "../../modules/config/parse";
 import { testApp } from "../support/helpers";
+import { Construct } from "constructs";
 
 /** The default configuration as GitlabRunnerEcr props: without the app's backend, and `aws` optional. */
 const { backend: _backend, ...PROPS } = DEFAULT_CONFIG;
@@ -175,4 +176,119 @@ test("ManagedPolicy merges grants into sorted statements and rejects conflicting
     ],
   });
   expect(() => p.allow("A", ["ecr:PutImage"], ["x"])).toThrow(/statement A of s\/p was granted with different actions/);
+});
+
+describe("configuration holes refused through the library too, naming the field", () => {
+  const OWN = "arn:aws:ecr:eu-west-1:123456789012:repository/";
+  const HUB = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+  const [autoscaler, mergeRequests] = PROPS.fleets;
+  const cases: [string, Partial<typeof PROPS>, RegExp][] = [
+    [
+      "push into the default pull-through prefix by ARN",
+      { repositories: [{ arn: `${OWN}ecr-public/docker/library/docker`, push: ["autoscaler"] }] },
+      /repositories\[0\]\.push: gives push on ecr-public\/docker\/library\/docker, a pull-through cache repository/,
+    ],
+    [
+      "a created repository under the default pull-through prefix",
+      { repositories: [{ name: "ecr-public/app" }] },
+      /repositories\[0\]\.name: "ecr-public\/app" lies under the pull-through prefix "ecr-public"/,
+    ],
+    [
+      "one runner token for two fleets",
+      { fleets: [autoscaler!, { ...mergeRequests!, runnerTokenSsmParameter: autoscaler!.runnerTokenSsmParameter }] },
+      /fleets\[1\]\.runnerTokenSsmParameter: "\/gitlab-runners\/autoscaler\/runner-token" is the parameter fleets\[0\]\.runnerTokenSsmParameter names too/,
+    ],
+    [
+      "one runner token variable for two fleets",
+      {
+        fleets: [
+          { ...autoscaler!, runnerTokenSsmParameter: { terraformVariable: "token" } },
+          { ...mergeRequests!, runnerTokenSsmParameter: { terraformVariable: "token" } },
+        ],
+      },
+      /fleets\[1\]\.runnerTokenSsmParameter: uses the Terraform variable "token", as fleets\[0\]\.runnerTokenSsmParameter does/,
+    ],
+    [
+      "a credentialed upstream without its fleets",
+      { pullThroughCache: [{ prefix: "docker-hub", upstream: "registry-1.docker.io", credentialArn: HUB }] },
+      /pullThroughCache\[0\]\.pull: is required with credentials/,
+    ],
+    [
+      "a fleet named constructor",
+      { fleets: [autoscaler!, { ...mergeRequests!, name: "constructor" }] },
+      /fleets\[1\]\.name: "constructor" is a name every JavaScript object already has/,
+    ],
+    [
+      "a fleet named cache",
+      { fleets: [autoscaler!, { ...mergeRequests!, name: "cache" }] },
+      /fleets\[1\]\.name: "cache" is the id of the cache bucket's construct/,
+    ],
+    [
+      "two prefixes meeting in one Terraform address",
+      {
+        pullThroughCache: [
+          { prefix: "k8s.io", upstream: "registry.k8s.io" },
+          { prefix: "k8s_io", upstream: "quay.io" },
+        ],
+      },
+      /pullThroughCache\[1\]\.prefix: gives the same Terraform address as pullThroughCache\[0\]\.prefix "k8s\.io"/,
+    ],
+    ["a __proto__ tag", { tags: JSON.parse('{"__proto__": "x"}') }, /tags\.__proto__: is not accepted as a key/],
+    [
+      "two writers of a build cache",
+      { repositories: [{ name: "apps/example-app", buildCache: true, push: ["autoscaler", "merge-requests"] }] },
+      /repositories\[0\]\.push: lets 2 fleets \(autoscaler, merge-requests\) push to a repository with buildCache/,
+    ],
+  ];
+
+  test.each(cases)("%s", (_what, change, field) => {
+    const attempt = () => new GitlabRunnerEcr(ownStack(), "runners", { ...PROPS, ...change });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(field);
+  });
+
+  test("the cache bucket as the state bucket (the app's configuration, through GitlabRunnerStack)", () => {
+    const config = {
+      ...DEFAULT_CONFIG,
+      cache: { bucketName: "acme-state" },
+      backend: { type: "s3" as const, bucket: "acme-state", key: "k", region: "eu-west-1" },
+    };
+    const attempt = () => new GitlabRunnerStack(testApp(), "gitlab-runners", config);
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/cache\.bucketName: is the state bucket \(backend\.bucket\)/);
+  });
+
+  test("repositories[].acknowledge reaches the repository's constructs; an acknowledged second build-cache writer is accepted", () => {
+    const stack = ownStack();
+    const reason = "Both fleets build only protected branches; reviewed";
+    const runners = new GitlabRunnerEcr(stack, "runners", {
+      ...PROPS,
+      repositories: [
+        {
+          name: "apps/example-app",
+          buildCache: true,
+          push: ["autoscaler", "merge-requests"],
+          acknowledge: { "build-cache-one-writer": reason, "s3-bucket-encrypted": reason },
+        },
+      ],
+    });
+    // A construct of one's own inside the repository that breaks a rule the repository acknowledged.
+    const repository = runners.applicationRepositories[0]!.repository as unknown as Construct;
+    new S3Bucket(repository, "inside", { bucket: "a-bucket-inside" });
+    Testing.synth(stack);
+    const finding = runners.securityRules.findings.find((f) => f.path.endsWith("/inside") && f.ruleId === "s3-bucket-encrypted");
+    expect(finding?.acknowledgement).toEqual({ path: repository.node.path, reason });
+  });
+
+  test("every child of GitlabRunnerEcr that a fleet name could spell is refused as a fleet name", () => {
+    const runners = new GitlabRunnerEcr(ownStack(), "runners", PROPS);
+    const fleetIds = new Set(runners.fleets.map((f) => f.node.id));
+    const spellable = runners.node.children.map((c) => c.node.id).filter((id) => /^[a-z][a-z0-9-]{0,19}$/.test(id) && !fleetIds.has(id));
+    expect(spellable.length).toBeGreaterThan(0);
+    for (const id of spellable) {
+      expect(
+        () => new GitlabRunnerEcr(ownStack(), "runners", { ...PROPS, fleets: [autoscaler!, { ...mergeRequests!, name: id }] }),
+      ).toThrow(new RegExp(`fleets\\[1\\]\\.name: "${id}" is`));
+    }
+  });
 });

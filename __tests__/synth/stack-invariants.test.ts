@@ -12,6 +12,7 @@ import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack"
 import { PrivateEcrRepository } from "../../modules/constructs/ecr-repository";
 import { readStackDocument } from "../../modules/model/stack-document";
 import { SECURITY_RULES } from "../../modules/rules";
+import { BUILD_CACHE_ONE_WRITER as BUILD_CACHE_ONE_WRITER_ID } from "../../modules/config/fields";
 import { acknowledgeRule } from "../../modules/rules/aspect";
 import { configWith, synthOutcome, testApp } from "../support/helpers";
 
@@ -240,17 +241,20 @@ describe("one-fleet-per-runner-token: one registration, one fleet", () => {
 });
 
 describe("build-cache-one-writer: one fleet writes a repository with mutable build-cache tags", () => {
-  const twoWriters = () =>
-    configWith({
-      repositories: [{ name: "apps/example-app", push: ["autoscaler", "merge-requests"], usedAsJobImage: true, buildCache: true }],
-    });
+  // The configuration refuses a second push fleet (sharing-checks.ts); a grant through the library
+  // is another spelling of the same thing, which the document rule sees.
+  const secondWriter = () => {
+    const stack = stackWith();
+    const app = stack.runners.applicationRepositories.find((a) => a.repository.repositoryName === "apps/example-app")!;
+    app.repository.grantPullPush(stack.runners.fleet("merge-requests").jobPolicy);
+    return stack;
+  };
 
-  test("two push fleets fail at the repository; acknowledged, it passes and stays listed", () => {
-    const stack = stackWith(twoWriters());
-    expect(synthOutcome(stack)).toContain(
+  test("a second push fleet granted through the library fails at the repository; acknowledged, it passes", () => {
+    expect(synthOutcome(secondWriter())).toContain(
       '[test/runners/app_apps_example-app/repository] build-cache-one-writer: the jobs of fleets "autoscaler", "merge-requests" may push "apps/example-app", whose tags buildcache* stay mutable',
     );
-    const again = stackWith(twoWriters());
+    const again = secondWriter();
     acknowledgeRule(
       again.runners.node.findChild("app_apps_example-app"),
       "build-cache-one-writer",
@@ -273,4 +277,8 @@ test("one-fleet-per-runner-token at plan time: only where a token parameter is a
   expect(withVariable.resource.terraform_data.runner_token_parameters_distinct.lifecycle.precondition[0].condition).toBe(
     '${(length(distinct(["/gitlab-runners/autoscaler/runner-token", var.mr_token])) == 2)}',
   );
+});
+
+test("the configuration's id for a second build-cache writer is the security rule's", () => {
+  expect(SECURITY_RULES.map((r) => r.id)).toContain(BUILD_CACHE_ONE_WRITER_ID);
 });

@@ -35,6 +35,7 @@ test("the embedded default is valid and gets its defaults filled in", () => {
     push: ["autoscaler"],
     usedAsJobImage: true,
     buildCache: true,
+    acknowledge: {},
   });
   // The pull-through cache defaults to ECR Public, for every fleet.
   expect(c.pullThroughCache).toEqual([{ prefix: "ecr-public", upstream: "public.ecr.aws", pull: ["autoscaler", "merge-requests"] }]);
@@ -236,6 +237,95 @@ describe("runner versions: at or above the credential-helper allowlist fix of ea
   test.each(["19.3.1", "19.2.3", "19.1.2", "19.0.9", "18.11.3", "16.0.3"])("%s is refused", (v) => {
     expect(problems(withChange((c) => (c.gitlab.runnerVersion = v)))).toEqual([
       "gitlab.runnerVersion: must be 19.4.0, 19.3.2, 19.2.4, 19.1.3 or later in its line: earlier releases run any credential helper a job's DOCKER_AUTH_CONFIG names, on the manager",
+    ]);
+  });
+});
+
+describe("pull-through namespaces are the stack's own registry's, and the rules in effect are compared", () => {
+  const OWN = "arn:aws:ecr:eu-west-1:123456789012:repository/";
+  const valid: [string, (c: any) => void][] = [
+    [
+      "no pull-through cache in China: ecr-public is a name like any other",
+      (c) => ((c.aws.region = "cn-north-1"), (c.repositories[0].name = "ecr-public/app")),
+    ],
+    ["pullThroughCache: [] frees the default prefix", (c) => ((c.pullThroughCache = []), (c.repositories[0].name = "ecr-public/app"))],
+    [
+      "push to a repository of that name in another region",
+      (c) => c.repositories.push({ arn: "arn:aws:ecr:eu-central-1:123456789012:repository/ecr-public/app", push: ["autoscaler"] }),
+    ],
+    [
+      "push to a repository of that name in another account",
+      (c) => c.repositories.push({ arn: "arn:aws:ecr:eu-west-1:444455556666:repository/ecr-public/app", push: ["autoscaler"] }),
+    ],
+    ["pull (no push) from a cached repository", (c) => c.repositories.push({ arn: `${OWN}ecr-public/docker/library/docker` })],
+    ["a name that only starts like the prefix", (c) => (c.repositories[0].name = "ecr-public-mirror/app")],
+    [
+      "one writer of a build cache, another fleet pulling",
+      (c) => ((c.repositories[0].push = ["autoscaler"]), (c.repositories[0].pull = ["merge-requests"])),
+    ],
+    [
+      "two writers of a repository without buildCache",
+      (c) => ((c.repositories[0].buildCache = false), (c.repositories[0].push = ["autoscaler", "merge-requests"])),
+    ],
+    [
+      "a credentialed upstream with its fleets",
+      (c) =>
+        (c.pullThroughCache = [
+          {
+            prefix: "docker-hub",
+            upstream: "registry-1.docker.io",
+            credentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+            pull: ["autoscaler"],
+          },
+        ]),
+    ],
+    [
+      "runner tokens from two variables with two defaults",
+      (c) => (
+        (c.fleets[0].runnerTokenSsmParameter = { terraformVariable: "a_token", default: "/a" }),
+        (c.fleets[1].runnerTokenSsmParameter = { terraformVariable: "b_token", default: "/b" })
+      ),
+    ],
+    [
+      "a state bucket apart from the cache bucket",
+      (c) => (c.backend = { type: "s3", bucket: "gitlab-runners-state", key: "k", region: "eu-west-1" }),
+    ],
+  ];
+  test.each(valid)("accepts %s", (_what, change) => expect(problems(withChange(change))).toEqual([]));
+
+  test("the same prefix twice is one problem (overlap), not also a shared Terraform address", () => {
+    const lines = problems(
+      withChange(
+        (c) =>
+          (c.pullThroughCache = [
+            { prefix: "k8s", upstream: "registry.k8s.io" },
+            { prefix: "k8s", upstream: "quay.io" },
+          ]),
+      ),
+    );
+    expect(lines).toEqual([
+      'pullThroughCache[1].prefix: overlaps pullThroughCache[0].prefix "k8s"; each rule needs a namespace of its own',
+    ]);
+  });
+
+  test("a credentialed upstream's pull list is not filled in: it was required", () => {
+    const c = parseConfig(
+      withChange(
+        (c) =>
+          (c.pullThroughCache = [
+            { prefix: "ecr-public", upstream: "public.ecr.aws" },
+            {
+              prefix: "ghcr",
+              upstream: "ghcr.io",
+              credentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/ghcr-AbCdEf",
+              pull: ["merge-requests"],
+            },
+          ]),
+      ),
+    );
+    expect(c.pullThroughCache.map((r) => [r.prefix, r.pull])).toEqual([
+      ["ecr-public", ["autoscaler", "merge-requests"]],
+      ["ghcr", ["merge-requests"]],
     ]);
   });
 });

@@ -7,9 +7,10 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { ecrRepositoryArn, parseEcrRepositoryArn, parseKmsKeyArn } from "../aws/names";
-import { UPSTREAMS, hasPullThroughCache, parseCredentialArn } from "../aws/pull-through";
 import { partitionOf } from "../aws/regions";
 import { formatPath } from "./errors";
+import { checkPullThroughCache } from "./pull-through-checks";
+import { checkBuildCacheWriters, checkRunnerTokens, checkStateBucket, checkTakenNames } from "./sharing-checks";
 import { VariableRef, isVariableRef } from "./fields";
 import { ConfigShape, RunnersShape } from "./schema";
 import { SettableValue, settableValues } from "./settable-values";
@@ -37,12 +38,16 @@ export function checkRunners(c: RunnersShape, ctx: z.RefinementCtx): void {
   checkRepositories(c, report);
   checkPullThroughCache(c, report);
   checkVariables(c, report);
+  checkRunnerTokens(c, report);
+  checkBuildCacheWriters(c, report);
+  checkTakenNames(c, report);
 }
 
 /** The checks of the app's configuration: the runners' and the state backend's. */
 export function checkConfig(c: ConfigShape, ctx: z.RefinementCtx): void {
   checkRunners(c, ctx);
   checkBackend(c, reporter(ctx));
+  checkStateBucket(c, reporter(ctx));
 }
 
 function checkFleets(c: RunnersShape, report: Report): void {
@@ -195,55 +200,6 @@ function checkRepositories(c: RunnersShape, report: Report): void {
       const other = addresses.get(terraformName(r.name));
       if (other !== undefined) report(["repositories", i, "name"], `gives the same Terraform address as ${other}; rename one`);
       addresses.set(terraformName(r.name), `repositories[${i}].name`);
-    }
-  });
-}
-
-/** Rules the region offers, each prefix once and outside every other and every created repository, credentials where needed. */
-function checkPullThroughCache(c: RunnersShape, report: Report): void {
-  const rules = c.pullThroughCache ?? [];
-  if (rules.length > 0 && !hasPullThroughCache(c.aws.region)) {
-    report(
-      ["pullThroughCache"],
-      `ECR offers pull-through cache rules in the aws partition only, not in ${c.aws.region}; set pullThroughCache: []`,
-    );
-    return;
-  }
-  const created = [c.ciImage.repositoryName, ...c.repositories.flatMap((r) => (r.name === undefined ? [] : [r.name]))];
-  rules.forEach((r, i) => {
-    const at = (field: string) => ["pullThroughCache", i, field];
-    const other = rules.findIndex(
-      (o, j) => j !== i && (o.prefix === r.prefix || o.prefix.startsWith(`${r.prefix}/`) || r.prefix.startsWith(`${o.prefix}/`)),
-    );
-    if (other >= 0 && other < i)
-      report(at("prefix"), `overlaps pullThroughCache[${other}].prefix "${rules[other]!.prefix}"; each rule needs a namespace of its own`);
-    const clash = created.find((name) => name === r.prefix || name.startsWith(`${r.prefix}/`));
-    if (clash !== undefined)
-      report(
-        at("prefix"),
-        `holds the repository ${clash}, which the stack creates; pull-through repositories need the prefix to themselves`,
-      );
-    const upstream = UPSTREAMS[r.upstream];
-    if (upstream.credential && r.credentialArn === undefined) {
-      report(
-        at("credentialArn"),
-        `is required for ${upstream.name}: the ARN of a Secrets Manager secret named ecr-pullthroughcache/… holding its credentials`,
-      );
-    } else if (!upstream.credential && r.credentialArn !== undefined) {
-      report(at("credentialArn"), `is not used by ${upstream.name}, which needs no credentials; leave it out`);
-    } else if (r.credentialArn !== undefined) {
-      const secret = parseCredentialArn(r.credentialArn);
-      if (!secret)
-        report(
-          at("credentialArn"),
-          "must be the ARN of a Secrets Manager secret named ecr-pullthroughcache/…, such as arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
-        );
-      else if (secret.region !== c.aws.region || secret.accountId !== c.aws.accountId) {
-        report(
-          at("credentialArn"),
-          `is a secret of account ${secret.accountId} in ${secret.region}; ECR reads it only from the stack's own account and region (${c.aws.accountId}, ${c.aws.region})`,
-        );
-      }
     }
   });
 }

@@ -41,3 +41,8 @@ export function hasCredentialHelperAllowlist(version: string): boolean {
   const fixed = CREDENTIAL_HELPER_ALLOWLIST_RELEASES.map((r) => r.split(".").map(Number)).find(([, m]) => m === minor);
   return fixed === undefined ? minor > 4 : patch >= fixed[2]!;
 }
+
+/** The cache bucket's name when cache.bucketName is left out: unique per stack, account and region. */
+export function defaultCacheBucketName(stackName: string, accountId: string, region: string): string {
+  return `${stackName}-cache-${accountId}-${region}`;
+}

@@ -70,9 +70,12 @@ export function describeIssue(issue: z.core.$ZodIssue): string[] {
   const at = formatPath(issue.path);
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map(
-        (key) => `${formatPath([...issue.path, key])}: unknown field (misspelt? Terraform would drop it silently, so it is refused here)`,
-      );
+      // parse.ts reports a __proto__ key wherever it is.
+      return issue.keys
+        .filter((key) => key !== "__proto__")
+        .map(
+          (key) => `${formatPath([...issue.path, key])}: unknown field (misspelt? Terraform would drop it silently, so it is refused here)`,
+        );
     case "invalid_type": {
       if (issue.input === undefined) return [`${at}: is required`];
       const got = typeName(issue.input);

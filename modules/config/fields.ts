@@ -83,12 +83,30 @@ export const fleetNames = z.array(fleetName);
 
 export const ACKNOWLEDGEABLE_RULES = SECURITY_RULES.filter((r) => r.acknowledgeable !== false).map((r) => r.id);
 
+/**
+ * ECR cannot scope PutImage by tag: every fleet that may push to a repository with buildCache can
+ * rewrite the buildcache* tags the others build from. The configuration refuses a second writer
+ * unless the repository acknowledges the security rule of this id (sharing-checks.ts), which
+ * checks the same on the synthesized document (modules/rules/build-cache-one-writer.ts).
+ */
+export const BUILD_CACHE_ONE_WRITER = "build-cache-one-writer";
+/** What repositories[].acknowledge accepts: the acknowledgeable security rules. */
+export const REPOSITORY_ACKNOWLEDGEABLE_RULES = ACKNOWLEDGEABLE_RULES;
+
 // A reason a reviewer reads in review.md: a sentence, without Markdown table or code syntax.
 export const acknowledgementReason = z
   .string()
   .refine((r) => r.trim().length >= 10, "must say why in at least 10 characters (a reviewer reads it in review.md)")
   .refine((r) => r.length <= 500, "must be at most 500 characters")
   .refine((r) => !/[\p{Cc}|`<>$\\{}]/u.test(r), "may not hold control characters or | ` < > $ \\ { } (it is shown in a Markdown table)");
+
+/** Acknowledgements: rule id (one of `ruleIds`) -> the reason a reviewer reads in review.md. */
+export function acknowledgements(ruleIds: readonly string[]) {
+  return z.record(
+    z.string().refine((id) => ruleIds.includes(id), `must name a security rule that can be acknowledged: ${ruleIds.join(", ")}`),
+    acknowledgementReason,
+  );
+}
 
 /** An ECR repository prefix: path segments of lowercase letters and digits joined by . _ - */
 export const repositoryPrefix = z

@@ -2,7 +2,14 @@
 import { z } from "zod";
 import { UPSTREAM_URLS } from "../aws/pull-through";
 import { DEFAULTS } from "./defaults";
-import { ecrRepositoryName, fleetNames, repositoryPrefix } from "./fields";
+import {
+  BUILD_CACHE_ONE_WRITER,
+  REPOSITORY_ACKNOWLEDGEABLE_RULES,
+  acknowledgements,
+  ecrRepositoryName,
+  fleetNames,
+  repositoryPrefix,
+} from "./fields";
 
 export const repository = z.strictObject({
   name: ecrRepositoryName
@@ -28,6 +35,11 @@ export const repository = z.strictObject({
     .describe(
       "Tags matching buildcache* stay mutable for a BuildKit registry cache; every other tag stays immutable. Created repositories only.",
     ),
+  acknowledge: acknowledgements(REPOSITORY_ACKNOWLEDGEABLE_RULES)
+    .default({})
+    .describe(
+      `Security rules accepted for this repository's constructs: rule id -> reason (10-500 characters), listed in review.md. ${BUILD_CACHE_ONE_WRITER} lets more than one fleet push to a buildCache repository.`,
+    ),
   access: z.unknown().optional().describe("Removed: refused with its replacement (pull and push)."),
 });
 
@@ -40,7 +52,9 @@ export const pullThroughRule = z.strictObject({
     .describe(
       "ARN of the Secrets Manager secret (named ecr-pullthroughcache/…, in the stack's account and region) holding the upstream's credentials.",
     ),
-  pull: fleetNames.optional().describe("Fleets whose managers and jobs may pull through this rule; every fleet when left out."),
+  pull: fleetNames
+    .optional()
+    .describe("Fleets whose managers and jobs may pull through this rule; every fleet when left out, required with credentialArn."),
 });
 
 export const ciImage = z.strictObject({

@@ -6,8 +6,8 @@
  * on its way from the app through GitlabRunnerStack into GitlabRunnerEcr.
  */
 import { z } from "zod";
-import { DEFAULT_PULL_THROUGH_RULE, hasPullThroughCache } from "../aws/pull-through";
 import { checkConfig, checkRunners } from "./checks";
+import { effectivePullThroughRules } from "./pull-through-checks";
 import { ConfigError, describeIssue, formatPath } from "./errors";
 import { VariableRef, configShape, runnersShape } from "./schema";
 import { jsonTexts, nestingDepth } from "../support/json-strings";
@@ -21,17 +21,17 @@ export { EXECUTOR_NAMES as EXECUTORS, Executor } from "../executors";
 export const MAX_CONFIG_DEPTH = 16;
 
 /**
- * Defaults that depend on other fields: `pull` lists are every fleet when left out; the
- * pull-through cache is the ECR Public rule where the region offers the feature. The removed
+ * Defaults that depend on other fields: `pull` lists are every fleet when left out (checks.ts
+ * requires them of a rule with credentials); the pull-through cache is the ECR Public rule where the
+ * region offers the feature (pull-through-checks.ts). The removed
  * `access` is dropped (checks.ts refused it).
  */
 function withDefaults<C extends z.output<typeof runnersShape>>(c: C) {
   const everyFleet = c.fleets.map((f) => f.name);
-  const rules = c.pullThroughCache ?? (hasPullThroughCache(c.aws.region) ? [DEFAULT_PULL_THROUGH_RULE] : []);
   return {
     ...c,
     repositories: c.repositories.map(({ access: _removed, ...r }) => ({ ...r, pull: r.pull ?? everyFleet })),
-    pullThroughCache: rules.map((r) => ({ ...r, pull: "pull" in r && r.pull !== undefined ? r.pull : everyFleet })),
+    pullThroughCache: effectivePullThroughRules(c).map(({ rule }) => ({ ...rule, pull: rule.pull ?? everyFleet })),
   };
 }
 
@@ -82,6 +82,17 @@ function findSecrets(value: unknown): string[] {
   });
 }
 
+/**
+ * Every `__proto__` key in the raw input: JSON.parse and YAML keep it as a key, but zod drops it
+ * from maps (tags, acknowledge) without a word, and code reading it from a plain object would
+ * reach Object.prototype. Refused wherever it is; errors.ts leaves zod's own line for it out.
+ */
+function prototypeKeys(value: unknown): string[] {
+  return jsonTexts(value)
+    .filter(({ text, isKey }) => isKey && text === "__proto__")
+    .map(({ path }) => `${formatPath(path)}: is not accepted as a key (JavaScript gives __proto__ a meaning of its own)`);
+}
+
 /** Results of parsing, so that the same object is not parsed twice. */
 const parsed = new WeakSet<object>();
 
@@ -90,7 +101,7 @@ function parseWith<S extends z.ZodType>(schema: S, data: unknown, source: string
   if (nestingDepth(data) > MAX_CONFIG_DEPTH) {
     throw new ConfigError(source, [`(root): nested more than ${MAX_CONFIG_DEPTH} levels deep; a configuration needs at most 6`]);
   }
-  const secretProblems = findSecrets(data);
+  const secretProblems = [...findSecrets(data), ...prototypeKeys(data)];
   const result = schema.safeParse(data, { reportInput: true });
   const problems = [...secretProblems, ...(result.success ? [] : result.error.issues.flatMap(describeIssue))];
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);

@@ -11,7 +11,7 @@ import { ciImage, pullThroughRule, repository } from "./images-schema";
 import {
   ACKNOWLEDGEABLE_RULES,
   accountId,
-  acknowledgementReason,
+  acknowledgements,
   bucketName,
   fleetName,
   literalOrVariable,
@@ -95,16 +95,7 @@ const fleet = z.strictObject({
     })
     .default({ instanceType: DEFAULTS.fleet.managerInstanceType }),
   workers: workers.optional().describe("Worker settings: required for docker+machine and docker-autoscaler, refused for docker."),
-  acknowledge: z
-    .record(
-      z
-        .string()
-        .refine(
-          (id) => ACKNOWLEDGEABLE_RULES.includes(id),
-          `must name a security rule that can be acknowledged: ${ACKNOWLEDGEABLE_RULES.join(", ")}`,
-        ),
-      acknowledgementReason,
-    )
+  acknowledge: acknowledgements(ACKNOWLEDGEABLE_RULES)
     .default({})
     .describe("Security rules accepted for this fleet's constructs: rule id -> reason (10-500 characters), listed in review.md."),
 });

@@ -8,9 +8,10 @@ import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-
 import { SecurityRules, acknowledgeRule } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
-import { terraformName } from "../support/terraform-names";
+import { RUNNERS_CHILD_IDS, terraformName } from "../support/terraform-names";
+import { defaultCacheBucketName } from "../config/defaults";
 import { CacheBucket } from "./cache-bucket";
-import { IEcrRepository, PrivateEcrRepository } from "./ecr-repository";
+import { ExistingEcrRepository, IEcrRepository, PrivateEcrRepository } from "./ecr-repository";
 import { PullThroughCacheRule } from "./pull-through-cache";
 import { RunnerFleet } from "./runner-fleet";
 import { resolveVariables } from "./stack-variables";
@@ -96,7 +97,7 @@ export class GitlabRunnerEcr extends Construct {
     const c = resolveVariables(this, this.config);
     const { accountId, region } = c.aws;
 
-    this.ciImage = new PrivateEcrRepository(this, "ci-image", {
+    this.ciImage = new PrivateEcrRepository(this, RUNNERS_CHILD_IDS.ciImage, {
       repositoryName: c.ciImage.repositoryName,
       accountId,
       region,
@@ -108,10 +109,12 @@ export class GitlabRunnerEcr extends Construct {
     this.ciImageUri = this.ciImage.imageUri((c.ciImage.digest ?? c.ciImage.tag)!);
 
     this.applicationRepositories = c.repositories.map((r) => {
-      // Construct ids come from names, not list positions (see terraformName).
-      const repository: IEcrRepository =
+      // Construct ids come from names, not list positions (see terraformName). An existing
+      // repository holds no Terraform block, so its id keeps the whole ARN (`/` separates construct
+      // paths and `--` is in no repository name): two ARNs never share an id.
+      const repository =
         r.arn !== undefined
-          ? PrivateEcrRepository.fromRepositoryArn(this, terraformName("existing", r.arn), r.arn)
+          ? new ExistingEcrRepository(this, `existing_${r.arn.replaceAll("/", "--")}`, r.arn)
           : new PrivateEcrRepository(this, terraformName("app", r.name!), {
               repositoryName: r.name!,
               accountId,
@@ -120,6 +123,7 @@ export class GitlabRunnerEcr extends Construct {
               forceDelete: c.forceDestroy,
               mutableTags: r.buildCache ? BUILD_CACHE_TAGS : [],
             });
+      for (const [ruleId, reason] of Object.entries(r.acknowledge)) acknowledgeRule(repository, ruleId, reason);
       return { repository, pull: r.pull, push: r.push, usedAsJobImage: r.usedAsJobImage, buildCache: r.buildCache };
     });
 
@@ -128,8 +132,8 @@ export class GitlabRunnerEcr extends Construct {
       pull: r.pull,
     }));
 
-    this.cache = new CacheBucket(this, "cache", {
-      bucketName: c.cache.bucketName ?? `${c.name}-cache-${accountId}-${region}`,
+    this.cache = new CacheBucket(this, RUNNERS_CHILD_IDS.cache, {
+      bucketName: c.cache.bucketName ?? defaultCacheBucketName(c.name, accountId, region),
       region,
       accountId,
       expirationDays: c.cache.expirationDays,
@@ -255,7 +259,7 @@ export class GitlabRunnerEcr extends Construct {
       "Pull-through cache prefixes, by upstream registry: pull <prefix>/<upstream path> instead of the upstream",
     );
     out(
-      "fleets",
+      RUNNERS_CHILD_IDS.fleetsOutput,
       Object.fromEntries(
         this.fleets.map((f) => [
           f.node.id,

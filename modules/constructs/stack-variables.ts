@@ -4,6 +4,7 @@ import { hclExpression, quotedHclString } from "../hcl/hcl-expression";
 import { ResolvedConfig, RunnersConfig, VariableRef, formatPath, isVariableRef } from "../config/parse";
 import { SettableValue, settableValues } from "../config/settable-values";
 import { terraformType, terraformValidations } from "../config/value-rules";
+import { VARIABLE_ID_PREFIX } from "../support/terraform-names";
 
 /**
  * Declares a Terraform input variable for every `{ terraformVariable }` in the configuration and
@@ -26,7 +27,7 @@ export function resolveVariables(scope: Construct, config: RunnersConfig): Resol
   for (const [name, group] of uses) {
     const first = group[0]!;
     const fields = group.map((u) => formatPath(u.path));
-    const variable = new StackVariable(scope, `variable-${name}`, {
+    const variable = new StackVariable(scope, `${VARIABLE_ID_PREFIX}${name}`, {
       type: terraformType(first.rule),
       description: describe(group),
       default: (first.value as VariableRef<unknown>).default,

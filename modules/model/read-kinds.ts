@@ -19,7 +19,7 @@ export function writtenWords(write: readonly string[]): string {
       w === "ecr:BatchImportUpstreamImage"
         ? "makes ECR import any upstream image into it (the content is the upstream's)"
         : w === "signed-url:PUT"
-          ? "uploads through URLs its manager signs (a namespace shared by every fleet)"
+          ? "uploads through URLs its manager signs, in a namespace every fleet shares"
           : `\`${w}\``,
     )
     .join("; ");
