@@ -253,3 +253,15 @@ describe("base from a git ref, head from the working tree (a repository holding 
     expect(execFileSync("git", ["worktree", "list"], { cwd: repo, encoding: "utf8" }).trim().split("\n")).toHaveLength(1);
   });
 });
+
+test("the README's example diff is what the command writes for it", () => {
+  const head = configWith({});
+  head.ciImage = { ...head.ciImage!, push: ["autoscaler", "merge-requests"] };
+  const here = mkdtempSync(join(scratch, "readme-"));
+  execFileSync("cp", ["-r", base, join(here, "base")]);
+  execFileSync("cp", ["-r", folderOf(head), join(here, "head")]);
+  const r = diff(["base", "head"], here);
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const excerpt = /<!-- review-diff:start -->\n```markdown\n([\s\S]*?)\n```\n<!-- review-diff:end -->/.exec(readme)?.[1];
+  expect(`${excerpt}\n`).toBe(r.md);
+});
