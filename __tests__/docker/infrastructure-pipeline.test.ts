@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { describeWithTools, findOnPath, requireTool } from "../support/system-tools";
+import { describeWithTools, findOnPath, requireTool, TERRAFORM_ENV } from "../support/system-tools";
 
 /**
  * examples/infrastructure.gitlab-ci.yml, the pipeline of the repository that holds runners.yaml,
@@ -49,6 +49,7 @@ interface ResolvedJob {
   id_tokens?: Record<string, { aud: string | string[] }>;
   environment?: { name: string; deployment_tier?: string; action?: string };
   resource_group?: string;
+  interruptible?: boolean;
   artifacts?: {
     when?: string;
     access?: string;
@@ -123,6 +124,7 @@ const SCENARIOS = {
   "merge request, plan role visible": [...MR, ...PLAN_ROLE_SET],
   "default branch, both roles": [...PLAN_ROLE_SET, ...APPLY_ROLE_SET],
   "default branch, no role set": [],
+  "default branch, only the apply role set": [...APPLY_ROLE_SET],
   "other branch, no merge request": ["--variable", "CI_COMMIT_BRANCH=feature", ...PLAN_ROLE_SET, ...APPLY_ROLE_SET],
   tag: ["--variable", "CI_COMMIT_TAG=v1.0.0", "--unset-variable", "CI_COMMIT_BRANCH", ...PLAN_ROLE_SET, ...APPLY_ROLE_SET],
 } as const;
@@ -167,6 +169,7 @@ describeWithTools([["git", "git"]])("infrastructure pipeline, resolved by gitlab
     expect(runs("merge request, plan role visible")).toEqual(["plan:merge-request", "review-diff", "review-diff:report"]);
     expect(runs("default branch, both roles")).toEqual(["apply", "plan", "synth"]);
     expect(runs("default branch, no role set")).toEqual(["synth"]);
+    expect(runs("default branch, only the apply role set")).toEqual(["synth"]);
     expect(runs("other branch, no merge request")).toEqual([]);
     expect(runs("tag")).toEqual([]);
     for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
@@ -224,6 +227,12 @@ describeWithTools([["git", "git"]])("infrastructure pipeline, resolved by gitlab
       expect([name, jobs[name]!.tags]).toEqual([name, [MR_FLEET]]);
     for (const name of ["synth", "plan", "apply"]) expect([name, jobs[name]!.tags]).toEqual([name, [PROTECTED_FLEET]]);
     expect(Object.keys(jobs).sort()).toEqual(["apply", "plan", "plan:merge-request", "review-diff", "review-diff:report", "synth"]);
+  });
+
+  it("lets a newer push cancel a merge request's jobs, never an apply", () => {
+    for (const name of ["review-diff", "review-diff:report", "plan:merge-request"])
+      expect([name, jobs[name]!.interruptible]).toEqual([name, true]);
+    expect(jobs.apply!.interruptible).not.toBe(true);
   });
 
   it("plans with an OIDC role: id_tokens with an audience, the role from a CI/CD variable, a Terraform report", () => {
@@ -293,8 +302,12 @@ describeWithTools([["git", "git"]])("infrastructure pipeline, resolved by gitlab
         ],
       };
       writeFileSync(join(work, "plan.json"), JSON.stringify(plan));
+    });
+
+    /** A `terraform` that records its arguments, directory, role and token file and, for `show`, prints the plan above. */
+    function recordingTerraform() {
       writeFileSync(
-        join(bin, "terraform"),
+        join(work, "bin", "terraform"),
         [
           "#!/bin/sh",
           `echo "terraform $* | dir=\${PWD##*/} role=$AWS_ROLE_ARN token=$(cat "$AWS_WEB_IDENTITY_TOKEN_FILE") mode=$(stat -c %a "$AWS_WEB_IDENTITY_TOKEN_FILE")" >> "${log}"`,
@@ -303,7 +316,7 @@ describeWithTools([["git", "git"]])("infrastructure pipeline, resolved by gitlab
         ].join("\n"),
         { mode: 0o755 },
       );
-    });
+    }
 
     /** A job's before_script and script in one shell, as the runner runs them, with its variables. */
     function runJob(name: string, cicd: Record<string, string>) {
@@ -332,6 +345,7 @@ describeWithTools([["git", "git"]])("infrastructure pipeline, resolved by gitlab
     (jq !== undefined ? it : it.skip)(
       "plan assumes the plan role with the token from a private file and reports create/update/delete",
       () => {
+        recordingTerraform();
         const r = runJob("plan", { TF_PLAN_ROLE_ARN: PLAN_ROLE, TF_APPLY_ROLE_ARN: APPLY_ROLE });
         expect(r.output).toBe("");
         expect(r.status).toBe(0);
@@ -349,12 +363,41 @@ describeWithTools([["git", "git"]])("infrastructure pipeline, resolved by gitlab
     );
 
     it("apply assumes the apply role and applies the saved plan", () => {
+      recordingTerraform();
       const r = runJob("apply", { TF_PLAN_ROLE_ARN: PLAN_ROLE, TF_APPLY_ROLE_ARN: APPLY_ROLE });
       expect(r.output).toBe("");
       expect(r.status).toBe(0);
       const seen = `dir=${STACK} role=${APPLY_ROLE} token=${TOKEN} mode=600`;
       expect(r.calls).toEqual([`terraform init -input=false | ${seen}`, `terraform apply -input=false plan.tfplan | ${seen}`]);
     });
+
+    /**
+     * The plan job with real Terraform on a stack of terraform_data resources (built in, offline):
+     * its report counts what `terraform show -json` of a real plan says, a replacement as a
+     * delete and a create. The recording `apk` stands in for the image's package manager.
+     */
+    const terraform = requireTool("terraform", "HashiCorp's release, as .ci/run expects") ? findOnPath("terraform") : undefined;
+    (jq !== undefined && terraform !== undefined ? it : it.skip)(
+      "plan with real Terraform reports one create, one update, one delete and one replacement as 2/1/2",
+      () => {
+        symlinkSync(terraform!, join(work, "bin", "terraform"));
+        const stack = join(work, "cdktf.out", "stacks", STACK);
+        const tf = (...args: string[]) => execFileSync(terraform!, args, { cwd: stack, env: TERRAFORM_ENV, stdio: "pipe" });
+        const resource = (name: string, body: Record<string, string>) => ({ terraform_data: { [name]: body } });
+        const write = (resources: Record<string, unknown>[]) =>
+          writeFileSync(join(stack, "main.tf.json"), JSON.stringify({ resource: resources }));
+        write([resource("changed", { input: "1" }), resource("removed", { input: "1" }), resource("replaced", { triggers_replace: "1" })]);
+        tf("init", "-input=false");
+        tf("apply", "-input=false", "-auto-approve");
+        write([resource("changed", { input: "2" }), resource("replaced", { triggers_replace: "2" }), resource("added", { input: "1" })]);
+
+        const r = runJob("plan", { TF_PLAN_ROLE_ARN: PLAN_ROLE, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1" });
+        expect(r.status).toBe(0);
+        expect(JSON.parse(readFileSync(join(work, "plan-report.json"), "utf8"))).toEqual({ create: 2, update: 1, delete: 2 });
+        expect(statSync(join(stack, "plan.tfplan")).isFile()).toBe(true);
+      },
+      60_000,
+    );
   });
 });
 
