@@ -30,6 +30,7 @@ new GitlabRunnerEcr(stack, "runners", props);
 let refused = "";
 try { new GitlabRunnerEcr(stack, "more", { ...props, name: "consumer-more" }); } catch (e) { refused = e.message; }
 const json = JSON.parse(Testing.synth(stack, true));
+app.synth();
 process.stdout.write(JSON.stringify({ modules: Object.keys(json.module), image: json.module.runner_scale.runner_worker_docker_options.image, refused }));
 `;
 
@@ -65,6 +66,15 @@ run("the packaged library", () => {
     expect(result.modules).toEqual(["runner_scale"]);
     expect(result.image).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/image:1.0.0");
     expect(result.refused).toMatch(/consumer\/more: stack consumer already holds a GitlabRunnerEcr \(consumer\/runners\)/);
+    // A library user's synthesis writes the review beside its document, and the package's
+    // review:diff command reads it.
+    const folder = join(project, "out", "stacks", "consumer");
+    expect(readdirSync(folder).sort()).toEqual(["cdk.tf.json", "review.json", "review.md"]);
+    const diff = execFileSync("npx", ["--no-install", "gitlab-runner-ecr-review-diff", folder, folder, "--out", join(project, "diff")], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    expect(diff).toMatch(/^No change in access or trust/);
   }, 120_000);
 
   test("npm install from the git repository gives a built package whose require exports GitlabRunnerEcr", () => {
