@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's synthesis and the test suite on Node 22 and 24 (tools/node-matrix.sh [22 24]), on
 # the node_modules that `npm ci` installed: its native parts are Node-API builds (@swc/core,
-# @parcel/watcher, @unrs/resolver: one binary for every Node) except the cdktf CLI's pty module,
-# whose prebuilt binaries (Node 20, 22) and the one tools/cli-pty.js builds for Node 24 sit side by
-# side. The machine's own Node (20) is .ci/run's first pass; this adds the others.
+# @parcel/watcher, @unrs/resolver: one binary for every Node), the cdktf CLI's pty module too:
+# @lydell/node-pty under the name the CLI loads. The
+# machine's own Node (20) is .ci/run's first pass; this adds the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,6 @@ for major in "${majors[@]}"; do
     # node_modules/.bin and npm's scripts must resolve node to this one, not the machine's.
     [ "$(command -v node)" = "$bin/node" ] || { echo "node-matrix: node on PATH is $(command -v node), not $bin/node" >&2; exit 1; }
 
-    npm run --silent build:pty
 
     # The README's first command (after npm ci): the synthesis succeeds and prints no error or warning.
     rm -rf cdktf.out
