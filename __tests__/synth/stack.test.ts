@@ -272,3 +272,8 @@ describe("configuration choices", () => {
     expect(json.resource.aws_s3_bucket!.cache.bucket).toBe("my-cache");
   });
 });
+
+test("the AWS provider is required as a range from the binding's release to the next major, the lock file choosing the release", () => {
+  const { json } = synth();
+  expect(json.terraform.required_providers.aws).toEqual({ source: "aws", version: ">= 6.25.0, < 7.0.0" });
+});

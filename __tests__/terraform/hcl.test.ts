@@ -155,6 +155,11 @@ describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) 
 
   const test_ = hasTerraform ? test : test.skip;
 
+  test_("requires the AWS provider as the same range as the JSON does", () => {
+    expect(json.terraform.required_providers.aws.version).toBe(">= 6.25.0, < 7.0.0");
+    expect(hcl).toContain('version = ">= 6.25.0, < 7.0.0"');
+  });
+
   test_("passes terraform fmt -check", () => {
     const run = spawnSync("terraform", ["fmt", "-check", "-diff", "cdk.tf"], {
       cwd: join(dir, "hcl", "stacks", stackName),
