@@ -30,7 +30,15 @@ export { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./modules/generate
 export { SecurityRules, RuleFinding, acknowledgeRule } from "./modules/rules/aspect";
 export { SECURITY_RULES, SecurityRule } from "./modules/rules";
 export { reviewReport, reviewModelOf, renderReviewReport, reviewJson } from "./modules/report/review-report";
-export { ReviewModel, ModelFleet, ModelRole, ModelResource, ModelPath, ModelPermission, REVIEW_MODEL_VERSION } from "./modules/model/review-model";
+export {
+  ReviewModel,
+  ModelFleet,
+  ModelRole,
+  ModelResource,
+  ModelPath,
+  ModelPermission,
+  REVIEW_MODEL_VERSION,
+} from "./modules/model/review-model";
 export { ReviewDiff, Change, ChangeClass, diffReviews } from "./modules/model/review-diff";
 export { TerraformBlock } from "./modules/rules/terraform-block";
 export { EXECUTORS as EXECUTOR_TRAITS, ExecutorTraits } from "./modules/executors";
