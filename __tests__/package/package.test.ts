@@ -26,12 +26,17 @@ const props = {
   ciImage: { repositoryName: "ci/image", tag: "1.0.0" },
   fleets: [{ name: "scale", executor: "docker-autoscaler", runnerTokenSsmParameter: "/consumer/token", workers: {} }],
 };
-new GitlabRunnerEcr(stack, "runners", props);
+const runners = new GitlabRunnerEcr(stack, "runners", props);
+// A grant to a role of the consumer's own, made with the consumer's copy of the provider binding.
+const { IamRole } = require("@cdktf/provider-aws/lib/iam-role");
+const deployer = new IamRole(stack, "deployer", { name: "deployer", assumeRolePolicy: "{}" });
+runners.ciImage.grantPull(deployer);
 let refused = "";
 try { new GitlabRunnerEcr(stack, "more", { ...props, name: "consumer-more" }); } catch (e) { refused = e.message; }
 const json = JSON.parse(Testing.synth(stack, true));
 app.synth();
-process.stdout.write(JSON.stringify({ modules: Object.keys(json.module), image: json.module.runner_scale.runner_worker_docker_options.image, refused }));
+const attached = Object.values(json.resource.aws_iam_role_policy_attachment ?? {}).map((a) => a.role);
+process.stdout.write(JSON.stringify({ modules: Object.keys(json.module), image: json.module.runner_scale.runner_worker_docker_options.image, refused, attached }));
 `;
 
 run("the packaged library", () => {
@@ -51,13 +56,26 @@ run("the packaged library", () => {
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /**
+   * A consumer project with its own cdktf, constructs and provider binding, the binding a patch
+   * release below ours: the library must use the consumer's copies (peer dependencies), not nest its own.
+   */
   function consumer(name: string, spec: string): string {
     const project = join(dir, name);
     mkdirSync(project);
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true }));
+    const own = { cdktf: "0.21.0", constructs: "10.4.2", "@cdktf/provider-aws": "21.22.0" };
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true, dependencies: own }));
     execFileSync("npm", ["install", ...NPM, spec], { cwd: project, stdio: "ignore" });
     return project;
   }
+
+  /** Every installed copy of a package in a project, as name@version per path. */
+  const copies = (project: string, name: string) =>
+    execFileSync("npm", ["ls", name, "--all", "--parseable", "--long"], { cwd: project, encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter((l) => l.includes(`node_modules/${name}:`))
+      .map((l) => l.split(":")[1]);
 
   test("npm pack from a fresh clone: installed into a new project, it synthesizes a consumer stack and refuses a second instance", () => {
     const project = consumer("from-tarball", tarball);
@@ -66,6 +84,9 @@ run("the packaged library", () => {
     expect(result.modules).toEqual(["runner_scale"]);
     expect(result.image).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/image:1.0.0");
     expect(result.refused).toMatch(/consumer\/more: stack consumer already holds a GitlabRunnerEcr \(consumer\/runners\)/);
+    expect(result.attached).toEqual(["${aws_iam_role.deployer.name}"]);
+    expect([...new Set(copies(project, "@cdktf/provider-aws"))]).toEqual(["@cdktf/provider-aws@21.22.0"]);
+    expect([...new Set(copies(project, "cdktf"))]).toEqual(["cdktf@0.21.0"]);
     // A library user's synthesis writes the review beside its document, and the package's
     // review:diff command reads it.
     const folder = join(project, "out", "stacks", "consumer");
