@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Construct } from "constructs";
 import { DataResource, Fn, Op, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
+import { ConfigError, RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
 import { SecurityRules, acknowledgeRule } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
@@ -41,18 +41,32 @@ export type GitlabRunnerEcrProps = Omit<RunnersConfigInput, "aws"> & { readonly 
 
 /**
  * `aws` from the stack's AwsProvider when the props leave it out: a literal region and exactly one
- * allowed account (ARNs and registry hosts are written from them as literals).
+ * allowed account (ARNs and registry hosts are written from them as literals). Each way the
+ * provider can be missing or unusable gets its own message, at the field.
  */
 function withAccount(scope: Construct, props: GitlabRunnerEcrProps | RunnersConfig): unknown {
   if (props.aws !== undefined) return props;
-  const provider = TerraformStack.of(scope)
+  const providers = TerraformStack.of(scope)
     .node.findAll()
-    .find((c): c is AwsProvider => c instanceof AwsProvider);
-  const region = provider?.region;
-  const accounts = provider?.allowedAccountIds;
-  if (typeof region === "string" && !region.includes("${") && accounts?.length === 1)
-    return { ...props, aws: { region, accountId: accounts[0] } };
-  return { ...props, aws: undefined };
+    .filter((c) => c instanceof AwsProvider || (c as { terraformResourceType?: string }).terraformResourceType === "aws");
+  const provider = providers.find((c): c is AwsProvider => c instanceof AwsProvider);
+  const problem = (why: string) => new ConfigError("props", [`aws: not given, and ${why}`]);
+  if (provider === undefined) {
+    throw problem(
+      providers.length > 0
+        ? "the stack's AWS provider comes from another copy of @cdktf/provider-aws than this library's (install it once: it is a peer dependency)"
+        : "the stack has no AwsProvider to take the account and region from: add one, or give aws: { accountId, region }",
+    );
+  }
+  const region = provider.region;
+  const accounts = provider.allowedAccountIds;
+  if (typeof region !== "string" || region.includes("${"))
+    throw problem("the stack's AwsProvider has no literal region (ARNs are written from it): set region, or give aws");
+  if (accounts === undefined || accounts.length !== 1)
+    throw problem(
+      `the stack's AwsProvider names ${accounts === undefined ? "no" : accounts.length} allowed account(s); it needs exactly one (allowedAccountIds: ["<account id>"]), or give aws`,
+    );
+  return { ...props, aws: { region, accountId: accounts[0] } };
 }
 
 /**
