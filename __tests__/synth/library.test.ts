@@ -1,5 +1,8 @@
 // The project as a construct library: pieces used from another CDKTF app.
-import { TerraformStack, TerraformProvider, Testing } from "cdktf";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, TerraformStack, TerraformProvider, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -321,4 +324,28 @@ test("an AWS provider from another copy of the binding is named as such (peer de
   expect(() => new GitlabRunnerEcr(stack, "ci-runners", withoutAws)).toThrow(
     "the stack's AWS provider comes from another copy of @cdktf/provider-aws than this library's",
   );
+});
+
+test("a library user's failed synthesis says how to acknowledge a finding, not to skip validation", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gre-lib-hint-"));
+  try {
+    const app = new App({ outdir: dir });
+    const stack = new TerraformStack(app, "platform");
+    new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] });
+    const runners = new GitlabRunnerEcr(stack, "ci", PROPS);
+    runners.ciImage.grantPullPush(runners.fleet("merge-requests").managerPolicy);
+    let message = "";
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(
+      /^Validation failed with the following errors:\n {2}\[platform\/ci\/merge-requests\/runner\] manager-does-not-push:/,
+    );
+    expect(message).toContain("acknowledgeRule(construct, ruleId, reason)");
+    expect(message).not.toContain("pass 'skipValidation: true'");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

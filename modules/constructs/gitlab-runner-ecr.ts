@@ -5,7 +5,7 @@ import { DataResource, Fn, Op, TerraformOutput, TerraformStack, Token } from "cd
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ConfigError, RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
-import { SecurityRules, acknowledgeRule } from "../rules/aspect";
+import { SecurityRules, acknowledgeRule, withAcknowledgeHint } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
 import { RUNNERS_CHILD_IDS, terraformName } from "../support/terraform-names";
@@ -211,13 +211,18 @@ export class GitlabRunnerEcr extends Construct {
   /**
    * review.md and review.json beside the stack's Terraform document, written by every synthesis
    * that passed its checks (the app's and a library user's alike): the stack's synthesizer (public
-   * in cdktf) writes the document, then the review goes beside it.
+   * in cdktf) writes the document, then the review goes beside it. A failed check ends with how to
+   * acknowledge a finding, not with cdktf's advice to skip every validation.
    */
   private addReviewFiles(stack: TerraformStack): void {
     const synthesizer = stack.synthesizer;
     stack.synthesizer = {
       synthesize: (session) => {
-        synthesizer.synthesize(session);
+        try {
+          synthesizer.synthesize(session);
+        } catch (e) {
+          throw withAcknowledgeHint(e);
+        }
         const folder = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
         const model = reviewModelOf(this);
         writeFileSync(join(folder, "review.md"), renderReviewReport(model));
