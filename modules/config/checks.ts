@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { ecrRepositoryArn, parseEcrRepositoryArn, parseKmsKeyArn } from "../aws/names";
 import { partitionOf } from "../aws/regions";
+import { stackLocationValid } from "./stack-location";
 import { formatPath } from "./errors";
 import { checkPullThroughCache } from "./pull-through-checks";
 import { checkBuildCacheWriters, checkRunnerTokens, checkStateBucket, checkTakenNames } from "./sharing-checks";
@@ -219,7 +220,7 @@ function checkBackend(c: ConfigShape, report: Report): void {
     return;
   }
   const partition = partitionOf(c.aws.region);
-  if (partitionOf(b.region) !== partition) {
+  if (stackLocationValid(c) && partitionOf(b.region) !== partition) {
     report(
       ["backend", "region"],
       `is in partition ${partitionOf(b.region)}, but the stack's region ${c.aws.region} is in ${partition}; the same credentials serve both`,
