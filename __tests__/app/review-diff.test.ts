@@ -15,6 +15,8 @@ import { runReviewDiff } from "../../modules/app/review-diff-command";
 import { configWith, testApp } from "../support/helpers";
 
 const ROOT = join(__dirname, "..", "..");
+// Each case synthesizes; the git-ref case synthesizes twice through npm: slow on a loaded machine.
+jest.setTimeout(60_000);
 const scratch = mkdtempSync(join(tmpdir(), "gre-review-diff-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
