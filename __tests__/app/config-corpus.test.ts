@@ -881,6 +881,29 @@ const CASES: Case[] = [
     /^ {2}- fleets\[0\]\.workers\.spot: must be true or false \(got a string\)$/,
   ),
   change(E, "tags as a list", (c) => (c.tags = ["a"]), /^ {2}- tags: must be a map of strings \(got a list\)$/),
+  {
+    category: E,
+    what: "YAML: a key indented further than the line above (the parser names the line above)",
+    file: 'name: acme\naws:\n  region: eu-west-1\n    accountId: "111122223333"\n',
+    ext: ".yaml",
+    expect:
+      /^ {2}- \(file\): not valid YAML at line 4: indented 4 spaces, more than the line above it \(2\): the keys of one mapping start at the same column$/,
+  },
+  {
+    category: E,
+    what: "YAML: a key indented less than the keys before it",
+    file: 'name: acme\naws:\n  region: eu-west-1\n accountId: "111122223333"\n',
+    ext: ".yaml",
+    expect: /^ {2}- \(file\): not valid YAML at line 4: indented 1 space, unlike the keys before it in the same mapping/,
+  },
+  {
+    category: E,
+    what: "YAML: a colon missing after a key, the line not echoed",
+    file: "name: acme\nfleets:\n  - name: a\n    runnerTokenSsmParameter glrt-AbCdEf0123456789xyz\n    workers: {}\n",
+    ext: ".yaml",
+    expect: /^ {2}- \(file\): not valid YAML at line 4: not "key: value" nor a list item: a colon after the key is missing$/,
+    secret: "AbCdEf0123456789xyz",
+  },
   change(E, "a tag value that is an object", (c) => (c.tags.Team = { a: 1 }), /^ {2}- tags\.Team: must be a string \(got an object\)$/),
   change(E, "fleets as an object", (c) => (c.fleets = { scale: {} }), /^ {2}- fleets: must be a list \(got an object\)$/),
   change(
