@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Annotations, Fn, Op, Token } from "cdktf";
+import { GitlabRegistration, GitlabRegistrationProps } from "./gitlab-registration";
 import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "../executors";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
 import { ManagedPolicy } from "../iam/managed-policy";
@@ -47,6 +48,11 @@ export interface RunnerFleetProps {
   readonly runnerVersion: string;
   /** Name of the SSM SecureString parameter holding the runner authentication token. */
   readonly runnerTokenSsmParameter: string;
+  /**
+   * Register the runner from the stack (gitlab_user_runner) and create runnerTokenSsmParameter with
+   * its token. Left out: the runner is registered by hand and the parameter exists already.
+   */
+  readonly gitlabRegistration?: Omit<GitlabRegistrationProps, "tokenParameterName">;
   readonly managerInstanceType: string;
   readonly maxConcurrentJobs: number;
   /** Required for docker+machine and docker-autoscaler; not allowed for docker. */
@@ -119,6 +125,8 @@ export class RunnerFleet extends Construct {
   readonly module: GitlabRunnerModule;
   readonly executor: Executor;
   readonly environment: string;
+  /** The runner the stack registers in GitLab, and the token parameter it fills; none when registered by hand. */
+  readonly gitlabRegistration?: GitlabRegistration;
 
   constructor(scope: Construct, id: string, props: RunnerFleetProps) {
     super(scope, id);
@@ -162,7 +170,21 @@ export class RunnerFleet extends Construct {
     }
     this.jobPolicy = this.workerPolicy ?? this.managerPolicy;
 
-    this.module = new GitlabRunnerModule(this, "runner", { inputs: this.moduleInputs(props) });
+    let tokenParameter = props.runnerTokenSsmParameter;
+    if (props.gitlabRegistration !== undefined) {
+      this.gitlabRegistration = new GitlabRegistration(this, "gitlab", {
+        ...props.gitlabRegistration,
+        tokenParameterName: props.runnerTokenSsmParameter,
+        gitlabUrl: props.gitlabUrl,
+        logicalIdPrefix: id,
+      });
+      // By reference, so Terraform writes the token before a manager boots and reads it.
+      tokenParameter = this.gitlabRegistration.tokenParameter.name;
+    }
+
+    this.module = new GitlabRunnerModule(this, "runner", {
+      inputs: this.moduleInputs({ ...props, runnerTokenSsmParameter: tokenParameter }),
+    });
     this.module.overrideLogicalId(terraformName("runner", id));
   }
 
