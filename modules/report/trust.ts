@@ -152,11 +152,11 @@ export function summarySection(model: ReviewModel): string[] {
     "",
     `${model.paths.length === 0 ? "No path" : `${model.paths.length} path(s)`} from one fleet's jobs into what another fleet runs or reads (see *Paths between fleets*).`,
     "",
-    ...gitlabSettings(model),
     "Terms: *privileged*: job containers may run Docker-in-Docker, and so reach the instance's role; *metadata hop limit*: how",
     "many network hops the instance's credentials reach (1: the host only; 2: containers too); *cache namespace*: the S3 key",
     "prefix a runner's cache lives under (`runner/<token>/…` per runner, or one shared by every fleet); *M*: granted by the",
     "module's own policies, not this stack's.",
     "",
+    ...gitlabSettings(model),
   ];
 }
