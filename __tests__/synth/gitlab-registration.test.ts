@@ -30,7 +30,6 @@ describe("registration on", () => {
 
   test("each fleet's gitlab_user_runner carries its scope, id, protection, tags and untagged: false", () => {
     expect(withoutMetadata(resource.gitlab_user_runner.f)).toEqual({
-      provider: "gitlab",
       runner_type: "group_type",
       group_id: 42,
       access_level: "ref_protected",
@@ -39,7 +38,6 @@ describe("registration on", () => {
       description: "acme-f (gitlab-runner-ecr, AWS eu-central-1)",
     });
     expect(withoutMetadata(resource.gitlab_user_runner.u)).toEqual({
-      provider: "gitlab",
       runner_type: "project_type",
       project_id: 7,
       access_level: "not_protected",

@@ -70,8 +70,9 @@ export class GitlabRegistration extends Construct {
     props: GitlabRegistrationProps & { readonly gitlabUrl: string; readonly logicalIdPrefix: string },
   ) {
     super(scope, id);
-    const provider = gitlabProvider(scope, props.gitlabUrl);
-    this.runner = new UserRunner(this, "runner", { ...userRunnerConfig(props), provider });
+    // The stack's one (default) GitLab provider: Terraform picks it by the resource type's prefix.
+    gitlabProvider(scope, props.gitlabUrl);
+    this.runner = new UserRunner(this, "runner", userRunnerConfig(props));
     // Addresses from the fleet's name (before any reference to them is taken): gitlab_user_runner.<fleet>, aws_ssm_parameter.<fleet>_runner_token.
     this.runner.overrideLogicalId(terraformName(props.logicalIdPrefix));
     this.tokenParameter = new SsmParameter(this, "token", {
