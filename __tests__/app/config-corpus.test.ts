@@ -954,6 +954,68 @@ const CASES: Case[] = [
     (c) => ((c.fleets = []), (c.ciImage.push = []), (c.repositories[0].push = [])),
     /^ {2}- fleets: needs at least one fleet$/,
   ),
+  // fleets[].gitlab: registration by the stack, with the settings the fleet's grants assume.
+  change(
+    S,
+    "runner tag with a template",
+    (c) => (c.fleets[0].gitlab = { scope: "group", id: 42, protected: true, tags: ['${file("/etc/passwd")}'] }),
+    /^ {2}- fleets\[0\]\.gitlab\.tags\[0\]: must be 1-63 characters: lowercase letters, digits and \. _ -/,
+  ),
+  change(
+    S,
+    "runner tag with a command substitution",
+    (c) => (c.fleets[0].gitlab = { scope: "group", id: 42, protected: true, tags: ["$(id)"] }),
+    /^ {2}- fleets\[0\]\.gitlab\.tags\[0\]: must be 1-63 characters/,
+  ),
+  change(
+    C,
+    "group runner without its id",
+    (c) => (c.fleets[0].gitlab = { scope: "group", protected: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.id: is required with scope group: the numeric id of the group the runner serves$/,
+  ),
+  change(
+    C,
+    "instance runner with an id",
+    (c) => (c.fleets[0].gitlab = { scope: "instance", id: 1, protected: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.id: is refused with scope instance/,
+  ),
+  change(
+    C,
+    "project id given as a string",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: "7", protected: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.id: /,
+  ),
+  change(
+    C,
+    "unknown runner scope",
+    (c) => (c.fleets[0].gitlab = { scope: "user", id: 7, protected: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.scope: /,
+  ),
+  change(
+    C,
+    "a registration token in the gitlab block",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: 7, protected: true, token: "glrt-abcdefghijklmnopqrst" }),
+    /^ {2}- fleets\[0\]\.gitlab\.token: unknown field/,
+    "glrt-abcdefghijklmnopqrst",
+  ),
+  change(
+    C,
+    "the push fleet registered unprotected",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: 7 }),
+    /^ {2}- fleets\[0\]\.gitlab\.protected: must be true: fleet "scale" may push images, and an unprotected runner also takes merge-request/,
+  ),
+  change(
+    C,
+    "a protected runner taking untagged jobs",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: 7, protected: true, runUntagged: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.runUntagged: must be false for the protected runner of fleet "scale"/,
+  ),
+  change(
+    C,
+    "a runner tag twice",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: 7, protected: true, tags: ["build", "build"] }),
+    /^ {2}- fleets\[0\]\.gitlab\.tags\[1\]: duplicates tags\[0\] "build"$/,
+  ),
   change(
     E,
     "a hop limit of 1",

@@ -33,10 +33,17 @@ const deployer = new IamRole(stack, "deployer", { name: "deployer", assumeRolePo
 runners.ciImage.grantPull(deployer);
 let refused = "";
 try { new GitlabRunnerEcr(stack, "more", { ...props, name: "consumer-more" }); } catch (e) { refused = e.message; }
+// Registration by the stack needs @cdktf/provider-gitlab, an optional peer this consumer lacks.
+let needsGitlab = "";
+try {
+  const other = new TerraformStack(app, "registered");
+  new AwsProvider(other, "aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] });
+  new GitlabRunnerEcr(other, "runners", { ...props, fleets: [{ ...props.fleets[0], gitlab: { scope: "group", id: 42, protected: true } }] });
+} catch (e) { needsGitlab = e.message; }
 const json = JSON.parse(Testing.synth(stack, true));
 app.synth();
 const attached = Object.values(json.resource.aws_iam_role_policy_attachment ?? {}).map((a) => a.role);
-process.stdout.write(JSON.stringify({ modules: Object.keys(json.module), image: json.module.runner_scale.runner_worker_docker_options.image, refused, attached }));
+process.stdout.write(JSON.stringify({ modules: Object.keys(json.module), image: json.module.runner_scale.runner_worker_docker_options.image, refused, attached, needsGitlab }));
 `;
 
 run("the packaged library", () => {
@@ -87,6 +94,11 @@ run("the packaged library", () => {
     expect(result.attached).toEqual(["${aws_iam_role.deployer.name}"]);
     expect([...new Set(copies(project, "@cdktf/provider-aws"))]).toEqual(["@cdktf/provider-aws@21.22.0"]);
     expect([...new Set(copies(project, "cdktf"))]).toEqual(["cdktf@0.21.0"]);
+    // @cdktf/provider-gitlab is an optional peer: not installed, not loaded until a fleet registers its runner.
+    expect(copies(project, "@cdktf/provider-gitlab")).toEqual([]);
+    expect(result.needsGitlab).toMatch(
+      /registered\/runners\/scale: registering the runner from the stack .* needs @cdktf\/provider-gitlab/,
+    );
     // A library user's synthesis writes the review beside its document, and the package's
     // review:diff command reads it.
     const folder = join(project, "out", "stacks", "consumer");

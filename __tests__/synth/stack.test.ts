@@ -1,6 +1,7 @@
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
 import { configWith, synth, testApp } from "../support/helpers";
+import { expectedAwsRequirement } from "../support/aws-binding";
 
 describe("the embedded default configuration", () => {
   const { json, text } = synth();
@@ -275,5 +276,5 @@ describe("configuration choices", () => {
 
 test("the AWS provider is required as a range from the binding's release to the next major, the lock file choosing the release", () => {
   const { json } = synth();
-  expect(json.terraform.required_providers.aws).toEqual({ source: "aws", version: ">= 6.25.0, < 7.0.0" });
+  expect(json.terraform.required_providers.aws).toEqual(expectedAwsRequirement());
 });

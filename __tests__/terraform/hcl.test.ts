@@ -10,6 +10,7 @@ import { hclExpression, splitTemplate, unwrapInterpolationOnlyStrings } from "..
 import { credHelpersInstallScript } from "../../modules/support/manager-docker-config";
 import { AUTOSCALER_WORKER_START_SCRIPT } from "../../modules/constructs/runner-fleet";
 import { TERRAFORM_ENV, requireTool } from "../support/system-tools";
+import { expectedAwsRequirement } from "../support/aws-binding";
 
 const ROOT = join(__dirname, "..", "..");
 const hasTerraform = requireTool("terraform", "Terraform 1.11 from HashiCorp; it is not a Debian package");
@@ -156,8 +157,9 @@ describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) 
   const test_ = hasTerraform ? test : test.skip;
 
   test_("requires the AWS provider as the same range as the JSON does", () => {
-    expect(json.terraform.required_providers.aws.version).toBe(">= 6.25.0, < 7.0.0");
-    expect(hcl).toContain('version = ">= 6.25.0, < 7.0.0"');
+    const { version } = expectedAwsRequirement();
+    expect(json.terraform.required_providers.aws.version).toBe(version);
+    expect(hcl).toContain(`version = "${version}"`);
   });
 
   test_("passes terraform fmt -check", () => {

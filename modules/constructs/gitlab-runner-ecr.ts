@@ -169,6 +169,18 @@ export class GitlabRunnerEcr extends Construct {
         gitlabUrl: c.gitlab.url,
         runnerVersion: c.gitlab.runnerVersion,
         runnerTokenSsmParameter: f.runnerTokenSsmParameter,
+        ...(f.gitlab === undefined
+          ? {}
+          : {
+              gitlabRegistration: {
+                scope: f.gitlab.scope,
+                ...(f.gitlab.id === undefined ? {} : { id: f.gitlab.id }),
+                protected: f.gitlab.protected,
+                tags: f.gitlab.tags ?? [f.name],
+                runUntagged: f.gitlab.runUntagged,
+                description: `${fleetEnvironment(c.name, f.name)} (gitlab-runner-ecr, AWS ${c.aws.region})`,
+              },
+            }),
         managerInstanceType: f.manager.instanceType,
         maxConcurrentJobs: f.maxConcurrentJobs,
         workers: f.workers,
