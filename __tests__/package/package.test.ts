@@ -36,7 +36,8 @@ try { new GitlabRunnerEcr(stack, "more", { ...props, name: "consumer-more" }); }
 // Registration by the stack needs @cdktf/provider-gitlab, an optional peer this consumer lacks.
 let needsGitlab = "";
 try {
-  const other = new TerraformStack(app, "registered");
+  // An app of its own: the stack is left half-built when the construct throws, and is never synthesized.
+  const other = new TerraformStack(new App({ outdir: process.argv[2] + "-unused" }), "registered");
   new AwsProvider(other, "aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] });
   new GitlabRunnerEcr(other, "runners", { ...props, fleets: [{ ...props.fleets[0], gitlab: { scope: "group", id: 42, protected: true } }] });
 } catch (e) { needsGitlab = e.message; }
