@@ -32,7 +32,7 @@ export const bucketName = z
 
 // AWS's tag character set (letters, digits, spaces and _ . : / = + - @). It has no $ { } % ` " '
 // \ or control character, so a tag can carry neither Terraform template syntax nor shell syntax
-// (docker+machine passes tags through the manager's boot script).
+// (an executor with docker-machine workers passes tags through the manager's boot script).
 const TAG_TEXT = /^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$/u;
 const TAG_TEXT_MESSAGE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
 const tagKey = z

@@ -178,7 +178,7 @@ export class GitlabRunnerEcr extends Construct {
       }
       // It also signs the cache's pre-signed URLs.
       this.cache.grantReadWrite(fleet.managerPolicy);
-      // Job containers (docker: on the manager; otherwise on workers) use the role of the instance
+      // Job containers (on the manager or on workers, as the executor says) use the role of the instance
       // they run on: the CI image, and exactly the repositories whose lists name the fleet.
       if (c.ciImage.push.includes(f.name)) this.ciImage.grantPullPush(fleet.jobPolicy);
       else this.ciImage.grantPull(fleet.jobPolicy);
@@ -266,7 +266,7 @@ export class GitlabRunnerEcr extends Construct {
           {
             executor: f.executor,
             manager_role_name: f.module.runnerAgentRoleName,
-            // null for the docker executor, which has no workers
+            // null for an executor without workers
             worker_role_name: f.module.runnerRoleName,
           },
         ]),
