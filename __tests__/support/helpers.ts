@@ -5,6 +5,7 @@ import { App, TerraformStack, Testing } from "cdktf";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
+import { EXECUTORS, Executor, RECOMMENDED_EXECUTOR } from "../../modules/executors";
 
 /** The synthesized cdk.tf.json of a stack, as text and parsed. */
 export interface Synth {
@@ -57,12 +58,12 @@ export function synth(config: RunnerStackConfigInput = DEFAULT_CONFIG): Synth {
 
 /**
  * Fleet `f` of `executor` in account 111122223333 (eu-central-1), the trusted fleet, beside fleet
- * `u`, an untrusted docker-autoscaler fleet. Repositories: apps/web (every fleet pulls, f pushes),
+ * `u`, an untrusted fleet of the recommended executor (docker-autoscaler). Repositories: apps/web (every fleet pulls, f pushes),
  * apps/base (job image; only f pulls) and shared/tools in account 444455556666, us-east-1 (job
  * image; every fleet pulls). CI image ci/image:2.0.0, pushed by f. Cache bucket acme-runner-cache.
  * The IAM tests write their expectations against this configuration.
  */
-export function acmeConfig(executor: "docker" | "docker+machine" | "docker-autoscaler"): RunnerStackConfigInput {
+export function acmeConfig(executor: Executor): RunnerStackConfigInput {
   return {
     name: "acme",
     aws: { region: "eu-central-1", accountId: "111122223333" },
@@ -80,11 +81,11 @@ export function acmeConfig(executor: "docker" | "docker+machine" | "docker-autos
         name: "f",
         executor,
         runnerTokenSsmParameter: "/acme/runner-token",
-        ...(executor === "docker"
-          ? { acknowledge: { "jobs-not-on-manager": "Test fixture: the docker executor's grants are under test" } }
+        ...(EXECUTORS[executor].jobsRunOn === "manager"
+          ? { acknowledge: { "jobs-not-on-manager": `Test fixture: the ${executor} executor's grants are under test` } }
           : { workers: { instanceTypes: ["m6i.large"], maxInstances: 3 } }),
       },
-      { name: "u", executor: "docker-autoscaler", runnerTokenSsmParameter: "/acme/untrusted-token", workers: {} },
+      { name: "u", executor: RECOMMENDED_EXECUTOR, runnerTokenSsmParameter: "/acme/untrusted-token", workers: {} },
     ],
   };
 }
