@@ -5,7 +5,7 @@ import { DataResource, Fn, Op, TerraformOutput, TerraformStack, Token } from "cd
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
-import { SecurityRules, acknowledgeRule } from "../rules/aspect";
+import { SecurityRules, acknowledgeRules } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
 import { RUNNERS_CHILD_IDS, terraformName } from "../support/terraform-names";
@@ -123,7 +123,7 @@ export class GitlabRunnerEcr extends Construct {
               forceDelete: c.forceDestroy,
               mutableTags: r.buildCache ? BUILD_CACHE_TAGS : [],
             });
-      for (const [ruleId, reason] of Object.entries(r.acknowledge)) acknowledgeRule(repository, ruleId, reason);
+      acknowledgeRules(repository, r.acknowledge);
       return { repository, pull: r.pull, push: r.push, usedAsJobImage: r.usedAsJobImage, buildCache: r.buildCache };
     });
 
@@ -165,7 +165,7 @@ export class GitlabRunnerEcr extends Construct {
         jobHopLimit: c.metadataHopLimit,
         tags: c.tags,
       });
-      for (const [ruleId, reason] of Object.entries(f.acknowledge)) acknowledgeRule(fleet, ruleId, reason);
+      acknowledgeRules(fleet, f.acknowledge);
 
       // The manager resolves its job images' registry credentials itself, in every executor mode.
       for (const repository of jobImageRepositories) repository.grantPull(fleet.managerPolicy);

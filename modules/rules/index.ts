@@ -16,6 +16,7 @@ import { STATE_NOT_REACHABLE } from "./state-not-reachable";
 import { WORKER_JOBS_HOLD_NO_S3 } from "./worker-jobs-hold-no-s3";
 
 export { SecurityRule, StackFinding } from "./security-rule";
+export { RULE_IDS, RuleId, isRuleId } from "./ids";
 
 /** Every rule SecurityRules applies, in report order. */
 export const SECURITY_RULES: readonly SecurityRule[] = [
