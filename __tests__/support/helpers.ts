@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
 import { EXECUTORS, Executor, RECOMMENDED_EXECUTOR } from "../../modules/executors";
+import { tempFolder } from "./temp-folder";
 
 /** The synthesized cdk.tf.json of a stack, as text and parsed. */
 export interface Synth {
@@ -21,12 +20,8 @@ export interface TerraformJson {
   output: Record<string, { value: unknown }>;
 }
 
+// One folder per test file, removed after its tests (tempFolder).
 let appOutdir: string | undefined;
-// Registered while the importing test file is collected, so it runs after that file's tests.
-afterAll(() => {
-  if (appOutdir !== undefined) rmSync(appOutdir, { recursive: true, force: true });
-  appOutdir = undefined;
-});
 
 /**
  * A test App. Testing.app() makes a new /tmp/cdktf.outdir.* for every app and never removes it
@@ -34,7 +29,7 @@ afterAll(() => {
  * Testing.synth writes nothing there.
  */
 export function testApp(): App {
-  appOutdir ??= mkdtempSync(join(tmpdir(), "gitlab-runner-ecr-test-"));
+  appOutdir ??= tempFolder("gitlab-runner-ecr-test-");
   return Testing.app({ outdir: join(appOutdir, "cdktf.out") });
 }
 
