@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { Construct } from "constructs";
 import { DataResource, Fn, Op, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
+import { GitlabRunnerEcrProps } from "../generated/props.generated";
+import { RunnersConfig, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
 import { SecurityRules, acknowledgeRules } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
@@ -36,8 +37,11 @@ export interface ApplicationRepository {
 /** Tags of a repository with `buildCache` that stay mutable: the BuildKit registry cache's. */
 export const BUILD_CACHE_TAGS = ["buildcache*"];
 
-/** GitlabRunnerEcr's props: the configuration file's fields but `backend`; `aws` may come from the stack's provider. */
-export type GitlabRunnerEcrProps = Omit<RunnersConfigInput, "aws"> & { readonly aws?: RunnersConfigInput["aws"] };
+/**
+ * GitlabRunnerEcr's props: the configuration file's fields but `backend`; `aws` may come from the
+ * stack's provider. Generated from the schema (modules/generated/props.generated.ts), documented field by field.
+ */
+export { GitlabRunnerEcrProps } from "../generated/props.generated";
 
 /**
  * `aws` from the stack's AwsProvider when the props leave it out: a literal region and exactly one
