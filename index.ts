@@ -29,6 +29,16 @@ export { ManagedPolicy, ManagedPolicyProps, IGrantee, Grantee, PolicyDocument, P
 export { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./modules/generated/gitlab-runner-module.generated";
 export { SecurityRules, RuleFinding, acknowledgeRule } from "./modules/rules/aspect";
 export { SECURITY_RULES, SecurityRule, RULE_IDS, RuleId } from "./modules/rules";
-export { reviewReport } from "./modules/report/review-report";
+export { reviewReport, reviewModelOf, renderReviewReport, reviewJson } from "./modules/report/review-report";
+export {
+  ReviewModel,
+  ModelFleet,
+  ModelRole,
+  ModelResource,
+  ModelPath,
+  ModelPermission,
+  REVIEW_MODEL_VERSION,
+} from "./modules/model/review-model";
+export { ReviewDiff, Change, ChangeClass, diffReviews } from "./modules/model/review-diff";
 export { TerraformBlock } from "./modules/rules/terraform-block";
 export { EXECUTORS as EXECUTOR_TRAITS, ExecutorTraits } from "./modules/executors";

@@ -205,11 +205,6 @@ const { useNode22, prepareVariant } = require("../tools/check-cdktn.js");
 const nodeBin = (major) => execFileSync("bash", [path.join(root, "tools", "node-dist.sh"), major], { encoding: "utf8" }).trim();
 const node22 = useNode22();
 const node24 = nodeBin("24");
-execFileSync("npm", ["run", "--silent", "build:pty"], {
-  cwd: root,
-  env: { ...baseEnv, PATH: `${node24}:${process.env.PATH}` },
-  stdio: "ignore",
-});
 const cdktnCopy = prepareVariant();
 const duMb = (dir) => Number(execFileSync("du", ["-sm", dir], { encoding: "utf8" }).split("\t")[0]);
 const variantSpecs = [

@@ -30,6 +30,9 @@ const SWAP = [
 // cdktn-cli's bin is `cdktn`; `npx cdktf` in the copy (tests, scripts) runs it under the old name.
 const BIN_ALIASES = [["cdktf", "cdktn-cli/bin/cdktn"]];
 const NODE_ENGINE = ">=22.19.0";
+// Only for cdktf-cli: the pty module it loads, aliased to a Node-API build (package.json's
+// devDependencies and overrides). cdktn-cli has no pty module, so the variant has neither entry.
+const CDKTF_CLI_ONLY = ["@cdktf/node-pty-prebuilt-multiarch"];
 
 const root = path.join(__dirname, "..");
 const compat = path.join(root, "compat", "cdktn");
@@ -57,6 +60,11 @@ function variantManifest() {
     const renamed = Object.entries(manifest[section]).map(([name, version]) => swap.get(name) ?? [name, version]);
     manifest[section] = Object.fromEntries(renamed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
+  for (const name of CDKTF_CLI_ONLY) {
+    delete manifest.devDependencies?.[name];
+    delete manifest.overrides?.[name];
+  }
+  if (manifest.overrides && Object.keys(manifest.overrides).length === 0) delete manifest.overrides;
   manifest.engines = { ...manifest.engines, node: NODE_ENGINE };
   return manifest;
 }

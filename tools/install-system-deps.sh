@@ -12,8 +12,6 @@
 #   - busybox: its ash is the CI image's shell; docker/build-and-push.sh is tested under it
 #   - jq: docker/build-and-push.sh reads the stack's outputs with it (tested)
 #   - util-linux: unshare, for the e2e test's private mount namespace
-#   - python3, make, g++: node-gyp, when tools/cli-pty.js builds the cdktf CLI's pty module for a
-#     Node without a prebuilt one (Node 24; `npm test` runs it before the CLI tests)
 #   - ca-certificates: skopeo and the helper expect a system trust store to exist
 #   - docker.io, only without a docker CLI on PATH: the e2e test reads a manifest with the docker CLI
 set -euo pipefail
@@ -29,9 +27,6 @@ packages=(
   busybox
   util-linux
   ca-certificates
-  python3
-  make
-  g++
 )
 
 # The e2e test also runs the docker CLI (no engine needed). Any docker CLI will do, so Debian's

@@ -12,7 +12,7 @@ let dir: string;
 beforeAll(() => (dir = tempFolder("gre-cdktf-cli-")));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `cdktf synth` with this test's Node (CI runs the tests on Node 20, 22 and 24). */
+/** `cdktf synth` with this test's Node (CI runs the tests on Node 20, 22, 24 and 26). */
 function cdktf(args: string[], env: Record<string, string> = {}) {
   const all: NodeJS.ProcessEnv = { ...TERRAFORM_ENV, CI: "1", ...env };
   delete all.NODE_OPTIONS; // the CLI warns about a NODE_OPTIONS without a heap size (npm run bench sets one)

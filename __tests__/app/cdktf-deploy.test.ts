@@ -1,5 +1,5 @@
-// The cdktf CLI on the Node running the tests (CI runs them on Node 20, 22 and 24): it starts (its
-// pty module loads: prebuilt up to Node 22, built by tools/cli-pty.js on 24), a synthesis of this
+// The cdktf CLI on the Node running the tests (CI runs them on Node 20, 22, 24 and 26): it starts (its
+// pty module loads: @lydell/node-pty's Node-API binary, see __tests__/app/cli-pty.test.ts), a synthesis of this
 // project prints nothing that looks like a failure, and deploy runs Terraform through the pty.
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -106,7 +106,7 @@ test("a missing file and a malformed file are named clearly", () => {
   writeFileSync(join(dir, "broken.yaml"), "name: [unclosed\n");
   const broken = run({ GITLAB_RUNNER_ECR_CONFIG: "broken.yaml" });
   expect(broken.status).toBe(1);
-  expect(broken.stderr).toMatch(/\(file\): not valid YAML at line 2, column 1: /);
+  expect(broken.stderr).toMatch(/\(file\): not valid YAML at line 2: a \[ … \] list above is not closed: end it with \]/);
   expect(broken.stderr).not.toMatch(/^\s+at /m);
 });
 

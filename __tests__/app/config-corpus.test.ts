@@ -881,6 +881,29 @@ const CASES: Case[] = [
     /^ {2}- fleets\[0\]\.workers\.spot: must be true or false \(got a string\)$/,
   ),
   change(E, "tags as a list", (c) => (c.tags = ["a"]), /^ {2}- tags: must be a map of strings \(got a list\)$/),
+  {
+    category: E,
+    what: "YAML: a key indented further than the line above (the parser names the line above)",
+    file: 'name: acme\naws:\n  region: eu-west-1\n    accountId: "111122223333"\n',
+    ext: ".yaml",
+    expect:
+      /^ {2}- \(file\): not valid YAML at line 4: indented 4 spaces, more than the line above it \(2\): the keys of one mapping start at the same column$/,
+  },
+  {
+    category: E,
+    what: "YAML: a key indented less than the keys before it",
+    file: 'name: acme\naws:\n  region: eu-west-1\n accountId: "111122223333"\n',
+    ext: ".yaml",
+    expect: /^ {2}- \(file\): not valid YAML at line 4: indented 1 space, unlike the keys before it in the same mapping/,
+  },
+  {
+    category: E,
+    what: "YAML: a colon missing after a key, the line not echoed",
+    file: "name: acme\nfleets:\n  - name: a\n    runnerTokenSsmParameter glrt-AbCdEf0123456789xyz\n    workers: {}\n",
+    ext: ".yaml",
+    expect: /^ {2}- \(file\): not valid YAML at line 4: not "key: value" nor a list item: a colon after the key is missing$/,
+    secret: "AbCdEf0123456789xyz",
+  },
   change(E, "a tag value that is an object", (c) => (c.tags.Team = { a: 1 }), /^ {2}- tags\.Team: must be a string \(got an object\)$/),
   change(E, "fleets as an object", (c) => (c.fleets = { scale: {} }), /^ {2}- fleets: must be a list \(got an object\)$/),
   change(
@@ -930,6 +953,68 @@ const CASES: Case[] = [
     "no fleets",
     (c) => ((c.fleets = []), (c.ciImage.push = []), (c.repositories[0].push = [])),
     /^ {2}- fleets: needs at least one fleet$/,
+  ),
+  // fleets[].gitlab: registration by the stack, with the settings the fleet's grants assume.
+  change(
+    S,
+    "runner tag with a template",
+    (c) => (c.fleets[0].gitlab = { scope: "group", id: 42, protected: true, tags: ['${file("/etc/passwd")}'] }),
+    /^ {2}- fleets\[0\]\.gitlab\.tags\[0\]: must be 1-63 characters: lowercase letters, digits and \. _ -/,
+  ),
+  change(
+    S,
+    "runner tag with a command substitution",
+    (c) => (c.fleets[0].gitlab = { scope: "group", id: 42, protected: true, tags: ["$(id)"] }),
+    /^ {2}- fleets\[0\]\.gitlab\.tags\[0\]: must be 1-63 characters/,
+  ),
+  change(
+    C,
+    "group runner without its id",
+    (c) => (c.fleets[0].gitlab = { scope: "group", protected: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.id: is required with scope group: the numeric id of the group the runner serves$/,
+  ),
+  change(
+    C,
+    "instance runner with an id",
+    (c) => (c.fleets[0].gitlab = { scope: "instance", id: 1, protected: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.id: is refused with scope instance/,
+  ),
+  change(
+    C,
+    "project id given as a string",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: "7", protected: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.id: /,
+  ),
+  change(
+    C,
+    "unknown runner scope",
+    (c) => (c.fleets[0].gitlab = { scope: "user", id: 7, protected: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.scope: /,
+  ),
+  change(
+    C,
+    "a registration token in the gitlab block",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: 7, protected: true, token: "glrt-abcdefghijklmnopqrst" }),
+    /^ {2}- fleets\[0\]\.gitlab\.token: unknown field/,
+    "glrt-abcdefghijklmnopqrst",
+  ),
+  change(
+    C,
+    "the push fleet registered unprotected",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: 7 }),
+    /^ {2}- fleets\[0\]\.gitlab\.protected: must be true: fleet "scale" may push images, and an unprotected runner also takes merge-request/,
+  ),
+  change(
+    C,
+    "a protected runner taking untagged jobs",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: 7, protected: true, runUntagged: true }),
+    /^ {2}- fleets\[0\]\.gitlab\.runUntagged: must be false for the protected runner of fleet "scale"/,
+  ),
+  change(
+    C,
+    "a runner tag twice",
+    (c) => (c.fleets[0].gitlab = { scope: "project", id: 7, protected: true, tags: ["build", "build"] }),
+    /^ {2}- fleets\[0\]\.gitlab\.tags\[1\]: duplicates tags\[0\] "build"$/,
   ),
   change(
     E,

@@ -15,6 +15,8 @@ import { configWith, testApp } from "../support/helpers";
 import { tempFolder } from "../support/temp-folder";
 
 const ROOT = join(__dirname, "..", "..");
+// Each case synthesizes; the git-ref case synthesizes twice through npm: slow on a loaded machine.
+jest.setTimeout(60_000);
 const scratch = tempFolder("gre-review-diff-");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -264,4 +266,29 @@ test("the README's example diff is what the command writes for it", () => {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const excerpt = /<!-- review-diff:start -->\n```markdown\n([\s\S]*?)\n```\n<!-- review-diff:end -->/.exec(readme)?.[1];
   expect(`${excerpt}\n`).toBe(r.md);
+});
+
+test("the push fleet's runner unprotected, or taking untagged jobs: broadening; registered by the stack: neutral", () => {
+  const reg = (gitlab: object) => {
+    const c = configWith({}) as any;
+    c.fleets[0].gitlab = gitlab;
+    c.fleets[0].acknowledge = {
+      ...c.fleets[0].acknowledge,
+      "push-runner-protected": "Test fixture: an unprotected push runner on purpose",
+    };
+    return c;
+  };
+  const protectedSide = folderOf(reg({ scope: "group", id: 42, protected: true }));
+  const r = diff([protectedSide, folderOf(reg({ scope: "group", id: 42, protected: false, runUntagged: true }))]);
+  expect(lines(r.json, "broadening")).toEqual(
+    expect.arrayContaining([
+      "Fleet `autoscaler`: GitLab runner protected (only protected branches and tags) `true` → `false`",
+      "Fleet `autoscaler`: GitLab runner runs untagged jobs `false` → `true`",
+    ]),
+  );
+  const byStack = diff([base, protectedSide]);
+  expect(lines(byStack.json, "neutral")).toEqual(
+    expect.arrayContaining(["Fleet `autoscaler`: GitLab runner registered by `hand` → `stack`"]),
+  );
+  expect(lines(byStack.json, "broadening").filter((l) => l.includes("GitLab"))).toEqual([]);
 });

@@ -26,11 +26,24 @@ const props = {
   ciImage: { repositoryName: "ci/image", tag: "1.0.0" },
   fleets: [{ name: "scale", executor: "docker-autoscaler", runnerTokenSsmParameter: "/consumer/token", workers: {} }],
 };
-new GitlabRunnerEcr(stack, "runners", props);
+const runners = new GitlabRunnerEcr(stack, "runners", props);
+// A grant to a role of the consumer's own, made with the consumer's copy of the provider binding.
+const { IamRole } = require("@cdktf/provider-aws/lib/iam-role");
+const deployer = new IamRole(stack, "deployer", { name: "deployer", assumeRolePolicy: "{}" });
+runners.ciImage.grantPull(deployer);
 let refused = "";
 try { new GitlabRunnerEcr(stack, "more", { ...props, name: "consumer-more" }); } catch (e) { refused = e.message; }
+// Registration by the stack needs @cdktf/provider-gitlab, an optional peer this consumer lacks.
+let needsGitlab = "";
+try {
+  const other = new TerraformStack(app, "registered");
+  new AwsProvider(other, "aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] });
+  new GitlabRunnerEcr(other, "runners", { ...props, fleets: [{ ...props.fleets[0], gitlab: { scope: "group", id: 42, protected: true } }] });
+} catch (e) { needsGitlab = e.message; }
 const json = JSON.parse(Testing.synth(stack, true));
-process.stdout.write(JSON.stringify({ modules: Object.keys(json.module), image: json.module.runner_scale.runner_worker_docker_options.image, refused }));
+app.synth();
+const attached = Object.values(json.resource.aws_iam_role_policy_attachment ?? {}).map((a) => a.role);
+process.stdout.write(JSON.stringify({ modules: Object.keys(json.module), image: json.module.runner_scale.runner_worker_docker_options.image, refused, attached, needsGitlab }));
 `;
 
 run("the packaged library", () => {
@@ -50,13 +63,26 @@ run("the packaged library", () => {
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /**
+   * A consumer project with its own cdktf, constructs and provider binding, the binding a patch
+   * release below ours: the library must use the consumer's copies (peer dependencies), not nest its own.
+   */
   function consumer(name: string, spec: string): string {
     const project = join(dir, name);
     mkdirSync(project);
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true }));
+    const own = { cdktf: "0.21.0", constructs: "10.4.2", "@cdktf/provider-aws": "21.22.0" };
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true, dependencies: own }));
     execFileSync("npm", ["install", ...NPM, spec], { cwd: project, stdio: "ignore" });
     return project;
   }
+
+  /** Every installed copy of a package in a project, as name@version per path. */
+  const copies = (project: string, name: string) =>
+    execFileSync("npm", ["ls", name, "--all", "--parseable", "--long"], { cwd: project, encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter((l) => l.includes(`node_modules/${name}:`))
+      .map((l) => l.split(":")[1]);
 
   test("npm pack from a fresh clone: installed into a new project, it synthesizes a consumer stack and refuses a second instance", () => {
     const project = consumer("from-tarball", tarball);
@@ -65,6 +91,23 @@ run("the packaged library", () => {
     expect(result.modules).toEqual(["runner_scale"]);
     expect(result.image).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/image:1.0.0");
     expect(result.refused).toMatch(/consumer\/more: stack consumer already holds a GitlabRunnerEcr \(consumer\/runners\)/);
+    expect(result.attached).toEqual(["${aws_iam_role.deployer.name}"]);
+    expect([...new Set(copies(project, "@cdktf/provider-aws"))]).toEqual(["@cdktf/provider-aws@21.22.0"]);
+    expect([...new Set(copies(project, "cdktf"))]).toEqual(["cdktf@0.21.0"]);
+    // @cdktf/provider-gitlab is an optional peer: not installed, not loaded until a fleet registers its runner.
+    expect(copies(project, "@cdktf/provider-gitlab")).toEqual([]);
+    expect(result.needsGitlab).toMatch(
+      /registered\/runners\/scale: registering the runner from the stack .* needs @cdktf\/provider-gitlab/,
+    );
+    // A library user's synthesis writes the review beside its document, and the package's
+    // review:diff command reads it.
+    const folder = join(project, "out", "stacks", "consumer");
+    expect(readdirSync(folder).sort()).toEqual(["cdk.tf.json", "review.json", "review.md"]);
+    const diff = execFileSync("npx", ["--no-install", "gitlab-runner-ecr-review-diff", folder, folder, "--out", join(project, "diff")], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    expect(diff).toMatch(/^No change in access or trust/);
   }, 120_000);
 
   test("npm install from the git repository gives a built package whose require exports GitlabRunnerEcr", () => {

@@ -1,5 +1,8 @@
 // The project as a construct library: pieces used from another CDKTF app.
-import { TerraformStack, Testing } from "cdktf";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, TerraformStack, TerraformProvider, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -40,7 +43,20 @@ test("account and region come from the stack's provider when the props leave the
   const { aws: _aws, ...withoutAws } = PROPS;
   const runners = new GitlabRunnerEcr(ownStack(), "ci-runners", withoutAws);
   expect(runners.ciImageUri).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci/docker-ecr:1.0.0");
-  expect(() => new GitlabRunnerEcr(ownStack(false), "ci-runners", withoutAws)).toThrow(/aws: is required/);
+  expect(() => new GitlabRunnerEcr(ownStack(false), "ci-runners", withoutAws)).toThrow(
+    "aws: not given, and the stack has no AwsProvider to take the account and region from",
+  );
+});
+
+test.each([
+  ["no allowed account", { region: "eu-west-1" }, "the stack's AwsProvider names no allowed account(s); it needs exactly one"],
+  ["two allowed accounts", { region: "eu-west-1", allowedAccountIds: ["123456789012", "210987654321"] }, "names 2 allowed account(s)"],
+  ["no region", { allowedAccountIds: ["123456789012"] }, "the stack's AwsProvider has no literal region"],
+])("a provider that cannot stand in for aws says why: %s", (_what, config, message) => {
+  const { aws: _aws, ...withoutAws } = PROPS;
+  const stack = ownStack(false);
+  new AwsProvider(stack, "aws", config);
+  expect(() => new GitlabRunnerEcr(stack, "ci-runners", withoutAws)).toThrow(message);
 });
 
 test("the app's backend is not a GitlabRunnerEcr prop: it belongs to the stack", () => {
@@ -291,4 +307,45 @@ describe("configuration holes refused through the library too, naming the field"
       ).toThrow(new RegExp(`fleets\\[1\\]\\.name: "${id}" is`));
     }
   });
+});
+
+test("an AWS provider from another copy of the binding is named as such (peer dependency installed twice)", () => {
+  const { aws: _aws, ...withoutAws } = PROPS;
+  const stack = ownStack(false);
+  // What a second copy of @cdktf/provider-aws looks like from here: an "aws" provider that is not this copy's AwsProvider.
+  new (class extends TerraformProvider {
+    constructor() {
+      super(stack, "other-copy", { terraformResourceType: "aws" });
+    }
+    protected synthesizeAttributes() {
+      return {};
+    }
+  })();
+  expect(() => new GitlabRunnerEcr(stack, "ci-runners", withoutAws)).toThrow(
+    "the stack's AWS provider comes from another copy of @cdktf/provider-aws than this library's",
+  );
+});
+
+test("a library user's failed synthesis says how to acknowledge a finding, not to skip validation", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gre-lib-hint-"));
+  try {
+    const app = new App({ outdir: dir });
+    const stack = new TerraformStack(app, "platform");
+    new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] });
+    const runners = new GitlabRunnerEcr(stack, "ci", PROPS);
+    runners.ciImage.grantPullPush(runners.fleet("merge-requests").managerPolicy);
+    let message = "";
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(
+      /^Validation failed with the following errors:\n {2}\[platform\/ci\/merge-requests\/runner\] manager-does-not-push:/,
+    );
+    expect(message).toContain("acknowledgeRule(construct, ruleId, reason)");
+    expect(message).not.toContain("pass 'skipValidation: true'");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

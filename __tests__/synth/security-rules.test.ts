@@ -166,7 +166,9 @@ describe("the shipped configurations pass every rule", () => {
       "build-cache-one-writer",
       "manager-does-not-push",
       "one-fleet-per-runner-token",
+      "protected-runner-tagged-only",
       "pull-through-cache-read-only",
+      "push-runner-protected",
       "state-not-reachable",
       "worker-jobs-hold-no-s3",
     ]);

@@ -1,6 +1,7 @@
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
 import { configWith, synth, testApp } from "../support/helpers";
+import { expectedAwsRequirement } from "../support/aws-binding";
 
 describe("the embedded default configuration", () => {
   const { json, text } = synth();
@@ -271,4 +272,9 @@ describe("configuration choices", () => {
     expect(json.module.runner_autoscaler!.runner_worker_cache.bucket).toBe("${aws_s3_bucket.cache.bucket}");
     expect(json.resource.aws_s3_bucket!.cache.bucket).toBe("my-cache");
   });
+});
+
+test("the AWS provider is required as a range from the binding's release to the next major, the lock file choosing the release", () => {
+  const { json } = synth();
+  expect(json.terraform.required_providers.aws).toEqual(expectedAwsRequirement());
 });

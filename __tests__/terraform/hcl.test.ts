@@ -10,6 +10,7 @@ import { credHelpersInstallScript } from "../../modules/support/manager-docker-c
 import { AUTOSCALER_WORKER_START_SCRIPT } from "../../modules/constructs/runner-fleet";
 import { TERRAFORM_ENV, requireTool } from "../support/system-tools";
 import { tempFolder } from "../support/temp-folder";
+import { expectedAwsRequirement } from "../support/aws-binding";
 
 const ROOT = join(__dirname, "..", "..");
 const hasTerraform = requireTool("terraform", "Terraform 1.11 from HashiCorp; it is not a Debian package");
@@ -154,6 +155,12 @@ describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) 
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   const test_ = hasTerraform ? test : test.skip;
+
+  test_("requires the AWS provider as the same range as the JSON does", () => {
+    const { version } = expectedAwsRequirement();
+    expect(json.terraform.required_providers.aws.version).toBe(version);
+    expect(hcl).toContain(`version = "${version}"`);
+  });
 
   test_("passes terraform fmt -check", () => {
     const run = spawnSync("terraform", ["fmt", "-check", "-diff", "cdk.tf"], {

@@ -329,3 +329,52 @@ describe("pull-through namespaces are the stack's own registry's, and the rules 
     ]);
   });
 });
+
+describe("a mistaken aws field is reported at that field only, without knock-on errors", () => {
+  const withLocation = (aws: { region: string; accountId: string }) => ({
+    name: "acme",
+    aws,
+    network: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"] },
+    gitlab: { url: "https://gitlab.example.com" },
+    ciImage: { repositoryName: "ci/image", tag: "1.0.0" },
+    pullThroughCache: [
+      {
+        prefix: "hub",
+        upstream: "registry-1.docker.io",
+        credentialArn: "arn:aws:secretsmanager:eu-central-1:111122223333:secret:ecr-pullthroughcache/hub-AbCdEf",
+        pull: ["scale"],
+      },
+    ],
+    backend: {
+      type: "s3",
+      bucket: "acme-state",
+      key: "r.tfstate",
+      region: "eu-central-1",
+      kmsKeyId: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    },
+    fleets: [{ name: "scale", executor: "docker-autoscaler", runnerTokenSsmParameter: "/acme/token", workers: {} }],
+  });
+  const problems = (config: unknown) => {
+    try {
+      parseConfig(config, "test");
+      return [];
+    } catch (e) {
+      return (e as ConfigError).problems;
+    }
+  };
+
+  test.each([
+    [{ region: "eu-wst-1", accountId: "111122223333" }, /^aws\.region: must be an AWS region/],
+    [{ region: "eu-central-1", accountId: "11112222333" }, /^aws\.accountId: must be a 12-digit AWS account id/],
+  ])("%j", (aws, expected) => {
+    const found = problems(withLocation(aws));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(expected);
+  });
+
+  test("with a valid location, a secret of another region is still reported", () => {
+    expect(problems(withLocation({ region: "eu-west-1", accountId: "111122223333" }))).toEqual([
+      expect.stringMatching(/^pullThroughCache\[0\]\.credentialArn: is a secret of account 111122223333 in eu-central-1/),
+    ]);
+  });
+});

@@ -1,7 +1,8 @@
 // The documentation says what the code does: the configuration reference is the schema's own and the
 // rules table the rules' own (regenerate with `npm run gen:docs`), review.json's fields are all
 // documented, and every relative link in the README and docs/ resolves.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { REFERENCE_DOC, configReference, withReference } from "../../tools/generate-config-reference";
 import { RULES_DOC, rulesReference, withRulesReference } from "../../tools/generate-rules-reference";
@@ -11,6 +12,9 @@ import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack"
 import { Testing } from "cdktf";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { testApp } from "../support/helpers";
+import { AWS_BINDING } from "../support/aws-binding";
+
+const { rewriteSpecifiers } = require("../../tools/check-cdktn.js") as { rewriteSpecifiers: (text: string) => { text: string } };
 
 function synth() {
   const stack = new GitlabRunnerStack(testApp(), "docs", DEFAULT_CONFIG);
@@ -73,3 +77,39 @@ test("docs/review-json.md names every field review.json holds", () => {
   expect([...keys].filter((k) => !doc.includes(`\`${k}\``)).sort()).toEqual([]);
   expect(doc).toContain(`\`version\` is **${model.version}**`);
 });
+
+test("the README's library example compiles as written (strict, against the package's entry)", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## As a library"));
+  const written = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(written).toBeDefined();
+  // In the cdktn variant (npm run check:cdktn), with the same package swap its code gets.
+  const snippet = AWS_BINDING === "@cdktf/provider-aws" ? written! : rewriteSpecifiers(written!).text;
+  // Under node_modules/.cache, so that cdktf and the provider binding resolve as in a consumer's project.
+  mkdirSync(join(ROOT, "node_modules", ".cache"), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, "node_modules", ".cache", "readme-snippet-"));
+  try {
+    writeFileSync(join(dir, "snippet.ts"), snippet);
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          target: "ES2022",
+          module: "commonjs",
+          types: ["node"],
+          skipLibCheck: true,
+          baseUrl: ".",
+          paths: { "gitlab-runner-ecr": [join(ROOT, "index.ts")] },
+        },
+        files: ["snippet.ts"],
+      }),
+    );
+    const run = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
+    expect(run.stdout + run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

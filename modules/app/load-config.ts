@@ -186,8 +186,54 @@ function parseYamlText(text: string, file: string): unknown {
     if (/Maximum call stack size exceeded/.test(error.message)) {
       throw fileProblem(file, `nested too deeply${where}; a configuration needs at most 6 levels`);
     }
+    const plain = plainYamlError(text, (error as { code?: string }).code, error.linePos?.[0]?.line, error.message);
+    if (plain !== undefined) throw fileProblem(file, `not valid YAML at line ${plain.line}: ${plain.what}`);
     // The message's first line, without the location and the quoted source lines that follow it.
     const what = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
     throw fileProblem(file, `not valid YAML${where}: ${what}`);
   }
+}
+
+/**
+ * The YAML parser's commonest complaints in plain words, at the line that holds the mistake (the
+ * parser names the line above it for a line indented too far). Undefined for any other error.
+ */
+export function plainYamlError(
+  text: string,
+  code: string | undefined,
+  line: number | undefined,
+  message: string,
+): { line: number; what: string } | undefined {
+  if (line === undefined) return undefined;
+  const lines = text.split(/\r?\n/);
+  const indent = (n: number) => /^ */.exec(lines[n - 1] ?? "")![0].length;
+  const spaces = (n: number) => `${n} space${n === 1 ? "" : "s"}`;
+  const next = (n: number) => {
+    for (let i = n + 1; i <= lines.length; i++) if ((lines[i - 1] ?? "").trim() !== "" && !lines[i - 1]!.trim().startsWith("#")) return i;
+    return undefined;
+  };
+  if (code === "BLOCK_AS_IMPLICIT_KEY") {
+    const mistaken = next(line);
+    if (mistaken !== undefined && indent(mistaken) > indent(line))
+      return {
+        line: mistaken,
+        what: `indented ${spaces(indent(mistaken))}, more than the line above it (${indent(line)}): the keys of one mapping start at the same column`,
+      };
+  }
+  if (code === "BAD_INDENT" && /mapping items must start at the same column/.test(message))
+    return {
+      line,
+      what: `indented ${spaces(indent(line))}, unlike the keys before it in the same mapping: the keys of one mapping start at the same column`,
+    };
+  if (code === "BAD_INDENT" && /Flow sequence/.test(message)) return { line, what: "a [ … ] list above is not closed: end it with ]" };
+  // Never quotes the line: a file may hold what must not be echoed.
+  if (code === "MULTILINE_IMPLICIT_KEY") return { line, what: 'not "key: value" nor a list item: a colon after the key is missing' };
+  if (code === "MISSING_CHAR" && /Sequence item without - indicator/.test(message))
+    return {
+      line,
+      what: `indented ${spaces(indent(line))}, which places it in no list item and no mapping above it: indent it like the keys it belongs with`,
+    };
+  if (code === "MISSING_CHAR" && /closing "quote/.test(message))
+    return { line, what: 'a string opened with " above is not closed: end it with "' };
+  return undefined;
 }

@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { ecrRepositoryArn, parseEcrRepositoryArn, parseKmsKeyArn } from "../aws/names";
 import { partitionOf } from "../aws/regions";
+import { stackLocationValid } from "./stack-location";
 import { formatPath } from "./errors";
 import { checkPullThroughCache } from "./pull-through-checks";
 import { checkBuildCacheWriters, checkRunnerTokens, checkStateBucket, checkTakenNames } from "./sharing-checks";
@@ -50,6 +51,41 @@ export function checkConfig(c: ConfigShape, ctx: z.RefinementCtx): void {
   checkStateBucket(c, reporter(ctx));
 }
 
+/**
+ * A fleet the stack registers in GitLab: the id its scope needs, distinct tags, and the settings
+ * its grants assume (push-runner-protected, protected-runner-tagged-only: the same rules check the
+ * synthesized document, whatever the configuration's spelling). Named here by field, before
+ * anything is built.
+ */
+function checkFleetGitlab(c: RunnersShape, f: RunnersShape["fleets"][number], i: number, report: Report): void {
+  const g = f.gitlab!;
+  if (g.scope === "instance" && g.id !== undefined) {
+    report(["fleets", i, "gitlab", "id"], "is refused with scope instance: an instance runner belongs to no group or project");
+  }
+  if (g.scope !== "instance" && g.id === undefined) {
+    report(["fleets", i, "gitlab", "id"], `is required with scope ${g.scope}: the numeric id of the ${g.scope} the runner serves`);
+  }
+  const tags = g.tags ?? [];
+  tags.forEach((t, j) => {
+    if (tags.indexOf(t) !== j) report(["fleets", i, "gitlab", "tags", j], `duplicates tags[${tags.indexOf(t)}] "${t}"`);
+  });
+  const pushes = c.ciImage.push.includes(f.name) || c.repositories.some((r) => r.push.includes(f.name));
+  if (pushes && !g.protected && f.acknowledge["push-runner-protected"] === undefined) {
+    report(
+      ["fleets", i, "gitlab", "protected"],
+      `must be true: fleet "${f.name}" may push images, and an unprotected runner also takes merge-request and unprotected-branch jobs ` +
+        "(or acknowledge push-runner-protected with a reason)",
+    );
+  }
+  if (g.protected && g.runUntagged && f.acknowledge["protected-runner-tagged-only"] === undefined) {
+    report(
+      ["fleets", i, "gitlab", "runUntagged"],
+      `must be false for the protected runner of fleet "${f.name}": every untagged job of a protected branch would land on it ` +
+        "(or acknowledge protected-runner-tagged-only with a reason)",
+    );
+  }
+}
+
 function checkFleets(c: RunnersShape, report: Report): void {
   const seen = new Map<string, number>();
   c.fleets.forEach((f, i) => {
@@ -72,6 +108,7 @@ function checkFleets(c: RunnersShape, report: Report): void {
     }
 
     if (f.workers !== undefined) checkWorkers(c, f, i, report);
+    if (f.gitlab !== undefined) checkFleetGitlab(c, f, i, report);
 
     const environment = `${c.name}-${f.name}`;
     if (environment.length > MAX_ENVIRONMENT_LENGTH) {
@@ -222,7 +259,7 @@ function checkBackend(c: ConfigShape, report: Report): void {
     return;
   }
   const partition = partitionOf(c.aws.region);
-  if (partitionOf(b.region) !== partition) {
+  if (stackLocationValid(c) && partitionOf(b.region) !== partition) {
     report(
       ["backend", "region"],
       `is in partition ${partitionOf(b.region)}, but the stack's region ${c.aws.region} is in ${partition}; the same credentials serve both`,

@@ -142,3 +142,14 @@ export const localStatePath = z
     "must be a relative path of letters, digits and _ . - separated by / (no absolute, Windows or home paths), so the synthesized JSON is the same on every machine",
   )
   .refine((p) => p.endsWith(".tfstate"), "must end in .tfstate (Terraform overwrites the file it names)");
+
+/**
+ * A GitLab runner tag: it reaches the GitLab API (tag_list) and a reader's `.gitlab-ci.yml`, never a
+ * shell; lowercase letters, digits and . _ - keep it free of template, shell and YAML syntax.
+ */
+export const runnerTag = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "must be 1-63 characters: lowercase letters, digits and . _ -, starting with a letter or digit");
+
+/** Where the stack registers a fleet's runner in GitLab (gitlab_user_runner's runner_type). */
+export const GITLAB_RUNNER_SCOPES = ["instance", "group", "project"] as const;

@@ -7,6 +7,7 @@ import { parseEcrRepositoryArn } from "../aws/names";
 import { DEFAULT_PULL_THROUGH_RULE, UPSTREAMS, hasPullThroughCache, parseCredentialArn } from "../aws/pull-through";
 import { terraformName } from "../support/terraform-names";
 import type { RunnersShape } from "./schema";
+import { stackLocationValid } from "./stack-location";
 
 type Path = (string | number)[];
 type Report = (path: Path, message: string) => void;
@@ -80,7 +81,8 @@ function checkCredentials(c: RunnersShape, r: Rule, i: number, report: Report): 
         at("credentialArn"),
         "must be the ARN of a Secrets Manager secret named ecr-pullthroughcache/…, such as arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
       );
-    else if (secret.region !== c.aws.region || secret.accountId !== c.aws.accountId) {
+    // Compared only with a valid account and region: a mistaken aws field is reported there alone.
+    else if (stackLocationValid(c) && (secret.region !== c.aws.region || secret.accountId !== c.aws.accountId)) {
       report(
         at("credentialArn"),
         `is a secret of account ${secret.accountId} in ${secret.region}; ECR reads it only from the stack's own account and region (${c.aws.accountId}, ${c.aws.region})`,

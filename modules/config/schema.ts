@@ -17,6 +17,8 @@ import {
   literalOrVariable,
   localStatePath,
   region,
+  runnerTag,
+  GITLAB_RUNNER_SCOPES,
   stateKey,
   tags,
 } from "./fields";
@@ -70,6 +72,30 @@ const workers = z.strictObject({
     .describe("Jobs a worker runs before it is replaced (max_use_count, destroy_after_max_builds). 1: every job gets a fresh instance."),
 });
 
+const fleetGitlab = z.strictObject({
+  scope: z
+    .enum(GITLAB_RUNNER_SCOPES)
+    .describe("What the runner serves: the whole instance (admin token), one group and its projects, or one project."),
+  id: z
+    .number()
+    .int("must be a whole number: the numeric id GitLab shows for the group or project")
+    .min(1, "must be a positive group or project id")
+    .max(Number.MAX_SAFE_INTEGER, "must be a group or project id GitLab can hold")
+    .optional()
+    .describe("The group's or project's numeric id: required for group and project, refused for instance."),
+  protected: z
+    .boolean()
+    .default(false)
+    .describe("Run only jobs of protected branches and tags (access_level ref_protected). Required for a fleet whose jobs may push."),
+  tags: z
+    .array(runnerTag)
+    .min(1, "needs at least one tag (leave tags out for the fleet's name)")
+    .max(20, "may have at most 20 tags")
+    .optional()
+    .describe("The runner's tags, which jobs name in tags: (default: the fleet's name)."),
+  runUntagged: z.boolean().default(false).describe("Also run jobs without tags (refused for a protected runner unless acknowledged)."),
+});
+
 const fleet = z.strictObject({
   name: fleetName.describe(
     "Fleet name: the module's environment is <name>-<fleet> (44 characters at most); Terraform addresses derive from it.",
@@ -88,6 +114,11 @@ const fleet = z.strictObject({
         .describe(EXECUTOR_TEXT.managerInstanceType),
     })
     .default({ instanceType: DEFAULTS.fleet.managerInstanceType }),
+  gitlab: fleetGitlab
+    .optional()
+    .describe(
+      "Register the fleet's runner from the stack (gitlab_user_runner; the provider's token from GITLAB_TOKEN) and store its token in runnerTokenSsmParameter, which the stack then creates.",
+    ),
   workers: workers.optional().describe(EXECUTOR_TEXT.workers),
   acknowledge: acknowledgements(ACKNOWLEDGEABLE_RULES)
     .default({})

@@ -4,9 +4,9 @@ import { Construct } from "constructs";
 import { DataResource, Fn, Op, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GitlabRunnerEcrProps } from "../generated/props.generated";
-import { RunnersConfig, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
+import { ConfigError, RunnersConfig, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
-import { SecurityRules, acknowledgeRules } from "../rules/aspect";
+import { SecurityRules, acknowledgeRules, withAcknowledgeHint } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
 import { RUNNERS_CHILD_IDS, terraformName } from "../support/terraform-names";
@@ -45,18 +45,32 @@ export { GitlabRunnerEcrProps } from "../generated/props.generated";
 
 /**
  * `aws` from the stack's AwsProvider when the props leave it out: a literal region and exactly one
- * allowed account (ARNs and registry hosts are written from them as literals).
+ * allowed account (ARNs and registry hosts are written from them as literals). Each way the
+ * provider can be missing or unusable gets its own message, at the field.
  */
 function withAccount(scope: Construct, props: GitlabRunnerEcrProps | RunnersConfig): unknown {
   if (props.aws !== undefined) return props;
-  const provider = TerraformStack.of(scope)
+  const providers = TerraformStack.of(scope)
     .node.findAll()
-    .find((c): c is AwsProvider => c instanceof AwsProvider);
-  const region = provider?.region;
-  const accounts = provider?.allowedAccountIds;
-  if (typeof region === "string" && !region.includes("${") && accounts?.length === 1)
-    return { ...props, aws: { region, accountId: accounts[0] } };
-  return { ...props, aws: undefined };
+    .filter((c) => c instanceof AwsProvider || (c as { terraformResourceType?: string }).terraformResourceType === "aws");
+  const provider = providers.find((c): c is AwsProvider => c instanceof AwsProvider);
+  const problem = (why: string) => new ConfigError("props", [`aws: not given, and ${why}`]);
+  if (provider === undefined) {
+    throw problem(
+      providers.length > 0
+        ? "the stack's AWS provider comes from another copy of @cdktf/provider-aws than this library's (install it once: it is a peer dependency)"
+        : "the stack has no AwsProvider to take the account and region from: add one, or give aws: { accountId, region }",
+    );
+  }
+  const region = provider.region;
+  const accounts = provider.allowedAccountIds;
+  if (typeof region !== "string" || region.includes("${"))
+    throw problem("the stack's AwsProvider has no literal region (ARNs are written from it): set region, or give aws");
+  if (accounts === undefined || accounts.length !== 1)
+    throw problem(
+      `the stack's AwsProvider names ${accounts === undefined ? "no" : accounts.length} allowed account(s); it needs exactly one (allowedAccountIds: ["<account id>"]), or give aws`,
+    );
+  return { ...props, aws: { region, accountId: accounts[0] } };
 }
 
 /**
@@ -159,6 +173,18 @@ export class GitlabRunnerEcr extends Construct {
         gitlabUrl: c.gitlab.url,
         runnerVersion: c.gitlab.runnerVersion,
         runnerTokenSsmParameter: f.runnerTokenSsmParameter,
+        ...(f.gitlab === undefined
+          ? {}
+          : {
+              gitlabRegistration: {
+                scope: f.gitlab.scope,
+                ...(f.gitlab.id === undefined ? {} : { id: f.gitlab.id }),
+                protected: f.gitlab.protected,
+                tags: f.gitlab.tags ?? [f.name],
+                runUntagged: f.gitlab.runUntagged,
+                description: `${fleetEnvironment(c.name, f.name)} (gitlab-runner-ecr, AWS ${c.aws.region})`,
+              },
+            }),
         managerInstanceType: f.manager.instanceType,
         maxConcurrentJobs: f.maxConcurrentJobs,
         workers: f.workers,
@@ -201,13 +227,18 @@ export class GitlabRunnerEcr extends Construct {
   /**
    * review.md and review.json beside the stack's Terraform document, written by every synthesis
    * that passed its checks (the app's and a library user's alike): the stack's synthesizer (public
-   * in cdktf) writes the document, then the review goes beside it.
+   * in cdktf) writes the document, then the review goes beside it. A failed check ends with how to
+   * acknowledge a finding, not with cdktf's advice to skip every validation.
    */
   private addReviewFiles(stack: TerraformStack): void {
     const synthesizer = stack.synthesizer;
     stack.synthesizer = {
       synthesize: (session) => {
-        synthesizer.synthesize(session);
+        try {
+          synthesizer.synthesize(session);
+        } catch (e) {
+          throw withAcknowledgeHint(e);
+        }
         const folder = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
         const model = reviewModelOf(this);
         writeFileSync(join(folder, "review.md"), renderReviewReport(model));

@@ -20,12 +20,16 @@ export class GitlabRunnerStack extends TerraformStack {
     // Parsed here (or already by the app); the runners' part goes on as valid props.
     const { runners: config, backend } = splitConfig(input as RunnerStackConfig);
 
-    new AwsProvider(this, "aws", {
+    const provider = new AwsProvider(this, "aws", {
       region: config.aws.region,
       // ARNs and registry hosts are written as literals from this account id; refuse any other.
       allowedAccountIds: [config.aws.accountId],
       defaultTags: Object.keys(config.tags).length > 0 ? [{ tags: config.tags }] : undefined,
     });
+    // The binding pins the provider release it was generated from; a range from there to the next
+    // major lets a workspace whose lock file or other modules need a newer 6.x still init. The lock
+    // file selects the exact release.
+    this.addOverride("terraform.required_providers.aws.version", awsProviderRange(provider));
 
     if (backend.type === "s3") {
       new S3Backend(this, {
@@ -51,4 +55,12 @@ export class GitlabRunnerStack extends TerraformStack {
     const out = super.toHclTerraform();
     return { ...out, hcl: unwrapInterpolationOnlyStrings(out.hcl) };
   }
+}
+
+/** `>= <the binding's release>, < <next major>.0.0`, e.g. ">= 6.25.0, < 7.0.0". */
+export function awsProviderRange(provider: AwsProvider): string {
+  const release = provider.terraformGeneratorMetadata?.providerVersion;
+  const major = /^(\d+)\./.exec(release ?? "")?.[1];
+  if (release === undefined || major === undefined) throw new Error(`the AWS provider binding names no release (${String(release)})`);
+  return `>= ${release}, < ${Number(major) + 1}.0.0`;
 }

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Annotations, Fn, Op, Token } from "cdktf";
+import type { GitlabRegistration, GitlabRegistrationProps } from "./gitlab-registration";
 import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "../executors";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
 /** Worker user data of an executor entry (executors.ts), kept here for existing imports. */
@@ -50,6 +51,11 @@ export interface RunnerFleetProps {
   readonly runnerVersion: string;
   /** Name of the SSM SecureString parameter holding the runner authentication token. */
   readonly runnerTokenSsmParameter: string;
+  /**
+   * Register the runner from the stack (gitlab_user_runner) and create runnerTokenSsmParameter with
+   * its token. Left out: the runner is registered by hand and the parameter exists already.
+   */
+  readonly gitlabRegistration?: Omit<GitlabRegistrationProps, "tokenParameterName">;
   readonly managerInstanceType: string;
   readonly maxConcurrentJobs: number;
   /** Required for executors whose jobs run on workers; not allowed for the others. */
@@ -109,6 +115,8 @@ export class RunnerFleet extends Construct {
   readonly module: GitlabRunnerModule;
   readonly executor: Executor;
   readonly environment: string;
+  /** The runner the stack registers in GitLab, and the token parameter it fills; none when registered by hand. */
+  readonly gitlabRegistration?: GitlabRegistration;
 
   constructor(scope: Construct, id: string, props: RunnerFleetProps) {
     super(scope, id);
@@ -152,7 +160,22 @@ export class RunnerFleet extends Construct {
     }
     this.jobPolicy = this.workerPolicy ?? this.managerPolicy;
 
-    this.module = new GitlabRunnerModule(this, "runner", { inputs: this.moduleInputs(props) });
+    let tokenParameter = props.runnerTokenSsmParameter;
+    if (props.gitlabRegistration !== undefined) {
+      const { GitlabRegistration } = loadGitlabRegistration(this.node.path);
+      this.gitlabRegistration = new GitlabRegistration(this, "gitlab", {
+        ...props.gitlabRegistration,
+        tokenParameterName: props.runnerTokenSsmParameter,
+        gitlabUrl: props.gitlabUrl,
+        logicalIdPrefix: id,
+      });
+      // By reference, so Terraform writes the token before a manager boots and reads it.
+      tokenParameter = this.gitlabRegistration.tokenParameter.name;
+    }
+
+    this.module = new GitlabRunnerModule(this, "runner", {
+      inputs: this.moduleInputs({ ...props, runnerTokenSsmParameter: tokenParameter }),
+    });
     this.module.overrideLogicalId(terraformName("runner", id));
   }
 
@@ -230,5 +253,22 @@ export class RunnerFleet extends Construct {
         policyArn: this.workerPolicy!.policyArn,
       }),
     };
+  }
+}
+
+/**
+ * ./gitlab-registration, loaded only for a fleet the stack registers: @cdktf/provider-gitlab is an
+ * optional peer dependency, so a library user who registers runners by hand need not install it.
+ */
+function loadGitlabRegistration(path: string): typeof import("./gitlab-registration") {
+  try {
+    return require("./gitlab-registration");
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && /@cdktf\/provider-gitlab/.test(String(e));
+    if (!missing) throw e;
+    throw new Error(
+      `${path}: registering the runner from the stack (gitlabRegistration, fleets[].gitlab) needs @cdktf/provider-gitlab, ` +
+        "an optional peer dependency: npm install @cdktf/provider-gitlab@^15.6.0, or register the runner by hand",
+    );
   }
 }

@@ -70,6 +70,10 @@ export interface GitlabRunnerEcrFleetsProps {
    */
   readonly manager?: GitlabRunnerEcrFleetsManagerProps;
   /**
+   * Register the fleet's runner from the stack (gitlab_user_runner; the provider's token from GITLAB_TOKEN) and store its token in runnerTokenSsmParameter, which the stack then creates.
+   */
+  readonly gitlab?: GitlabRunnerEcrFleetsGitlabProps;
+  /**
    * Worker settings: required for docker+machine and docker-autoscaler, refused for docker.
    */
   readonly workers?: GitlabRunnerEcrFleetsWorkersProps;
@@ -125,6 +129,32 @@ export interface GitlabRunnerEcrFleetsWorkersProps {
    * @default 1
    */
   readonly maxJobsPerInstance?: Exclude<Exclude<Exclude<RunnersConfigInput["fleets"], undefined>[number]["workers"], undefined>["maxJobsPerInstance"], undefined>;
+}
+
+/** Register the fleet's runner from the stack (gitlab_user_runner; the provider's token from GITLAB_TOKEN) and store its token in runnerTokenSsmParameter, which the stack then creates. */
+export interface GitlabRunnerEcrFleetsGitlabProps {
+  /**
+   * What the runner serves: the whole instance (admin token), one group and its projects, or one project.
+   */
+  readonly scope: Exclude<Exclude<RunnersConfigInput["fleets"], undefined>[number]["gitlab"], undefined>["scope"];
+  /**
+   * The group's or project's numeric id: required for group and project, refused for instance.
+   */
+  readonly id?: Exclude<Exclude<Exclude<RunnersConfigInput["fleets"], undefined>[number]["gitlab"], undefined>["id"], undefined>;
+  /**
+   * Run only jobs of protected branches and tags (access_level ref_protected). Required for a fleet whose jobs may push.
+   * @default false
+   */
+  readonly protected?: Exclude<Exclude<Exclude<RunnersConfigInput["fleets"], undefined>[number]["gitlab"], undefined>["protected"], undefined>;
+  /**
+   * The runner's tags, which jobs name in tags: (default: the fleet's name).
+   */
+  readonly tags?: Exclude<Exclude<Exclude<RunnersConfigInput["fleets"], undefined>[number]["gitlab"], undefined>["tags"], undefined>;
+  /**
+   * Also run jobs without tags (refused for a protected runner unless acknowledged).
+   * @default false
+   */
+  readonly runUntagged?: Exclude<Exclude<Exclude<RunnersConfigInput["fleets"], undefined>[number]["gitlab"], undefined>["runUntagged"], undefined>;
 }
 
 /** manager */

@@ -288,6 +288,34 @@ function trustChanges(base: ReviewModel, head: ReviewModel): Change[] {
       });
     if (JSON.stringify(before.tokenParameter) !== JSON.stringify(after.tokenParameter))
       push("neutral", "runner token parameter", before.tokenParameter, after.tokenParameter);
+    // GitLab's side (absent from review.json files written before it existed). Registered by the
+    // stack: a runner that takes more refs or untagged jobs broadens what reaches the fleet's
+    // grants. Registered by hand: a protection newly required is not there until someone sets it in
+    // GitLab, so until then the fleet's new grants reach every job it takes.
+    const [g, h] = [before.gitlab, after.gitlab];
+    if (g !== undefined && h !== undefined) {
+      const byHand = h.registeredBy === "hand";
+      if (g.protected !== h.protected) {
+        if (byHand)
+          push(
+            h.protected ? "broadening" : "neutral",
+            "GitLab runner, registered by hand, must be protected (set it in GitLab before applying):",
+            g.protected,
+            h.protected,
+          );
+        else
+          push(
+            h.protected ? "narrowing" : "broadening",
+            "GitLab runner protected (only protected branches and tags)",
+            g.protected,
+            h.protected,
+          );
+      }
+      if (JSON.stringify(g.runUntagged) !== JSON.stringify(h.runUntagged))
+        push(h.runUntagged === false ? "narrowing" : "broadening", "GitLab runner runs untagged jobs", g.runUntagged, h.runUntagged);
+      if (JSON.stringify(g.tags) !== JSON.stringify(h.tags)) push("neutral", "GitLab runner tags", g.tags, h.tags);
+      if (g.registeredBy !== h.registeredBy) push("neutral", "GitLab runner registered by", g.registeredBy, h.registeredBy);
+    }
     if (before.defaultImage !== after.defaultImage)
       push("neutral", "default job image", before.defaultImage, after.defaultImage, "version");
     if (before.runnerVersion !== after.runnerVersion)

@@ -62,6 +62,24 @@ export interface ModelRole {
   readonly statements: readonly (EvaluatedStatement & { readonly source: string })[];
 }
 
+/**
+ * The GitLab settings of a fleet's runner: as the stack registers them (`registeredBy: "stack"`),
+ * or, for a runner registered by hand, the settings the fleet's grants need it to have.
+ */
+export interface ModelGitlabRunner {
+  readonly registeredBy: "stack" | "hand";
+  /** Whether the fleet's jobs may push an image (ecr:PutImage on some repository). */
+  readonly jobsMayPush: boolean;
+  /** gitlab_user_runner's runner_type (`instance_type`, `group_type`, `project_type`); stack only. */
+  readonly runnerType?: unknown;
+  /** The group's or project's id; stack only. */
+  readonly ownerId?: unknown;
+  /** Runs only jobs of protected branches and tags. */
+  readonly protected: boolean;
+  readonly tags: unknown;
+  readonly runUntagged: unknown;
+}
+
 export interface ModelFleet {
   readonly name: string;
   readonly executor: string;
@@ -72,6 +90,7 @@ export interface ModelFleet {
   readonly jobsPerWorkerInstance?: unknown;
   readonly cacheNamespace: "own" | "shared";
   readonly tokenParameter: unknown;
+  readonly gitlab: ModelGitlabRunner;
   readonly defaultImage: unknown;
   readonly registryLogins: readonly string[];
   readonly roles: readonly string[];
@@ -363,7 +382,22 @@ function registryHostOf(arn: string): string {
   return `${account}.dkr.ecr.${region}.${partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"}`;
 }
 
-function fleetOf(f: DocumentFleet): ModelFleet {
+function gitlabOf(f: DocumentFleet, doc: StackDocument): ModelGitlabRunner {
+  const jobsMayPush = mayReach(f.jobs.statements, "ecr:PutImage", `arn:${doc.partition}:ecr:*:*:repository/*`);
+  const r = f.registration;
+  if (r === undefined) return { registeredBy: "hand", jobsMayPush, protected: jobsMayPush, tags: [f.name], runUntagged: false };
+  return {
+    registeredBy: "stack",
+    jobsMayPush,
+    runnerType: r.runnerType,
+    ...(r.ownerId !== undefined ? { ownerId: r.ownerId } : {}),
+    protected: r.accessLevel === "ref_protected",
+    tags: r.tags,
+    runUntagged: r.untagged,
+  };
+}
+
+function fleetOf(f: DocumentFleet, doc: StackDocument): ModelFleet {
   const traits = f.executor === undefined ? undefined : EXECUTORS[f.executor];
   const i = f.inputs;
   const reuse = f.executor === undefined ? undefined : traits?.reuseInput;
@@ -380,6 +414,7 @@ function fleetOf(f: DocumentFleet): ModelFleet {
     ...(reuse ? { jobsPerWorkerInstance: i[reuse.input]?.[reuse.attribute] } : {}),
     cacheNamespace: f.cacheShared ? "shared" : "own",
     tokenParameter: f.tokenParameter,
+    gitlab: gitlabOf(f, doc),
     defaultImage: f.defaultImage,
     registryLogins: f.registryLogins,
     roles: [f.manager, ...(f.workers ? [f.workers] : [])].map((r) => `${f.name}/${r.kind}`),
@@ -420,7 +455,7 @@ export function reviewModel(
     ...(doc.accountId !== undefined ? { accountId: doc.accountId } : {}),
     ...(doc.region !== undefined ? { region: doc.region } : {}),
     state: doc.state,
-    fleets: doc.fleets.map(fleetOf),
+    fleets: doc.fleets.map((f) => fleetOf(f, doc)),
     resources: allResources,
     roles,
     paths: pathsOf(doc.fleets, roles, allResources),

@@ -49,6 +49,22 @@ export interface FleetRole {
   readonly unreadable: readonly string[];
 }
 
+/** A runner the stack registers in GitLab (gitlab_user_runner), as the fleet's token parameter leads to it. */
+export interface DocumentRegistration {
+  readonly block: DocumentBlock;
+  /** instance_type, group_type or project_type, as written. */
+  readonly runnerType: unknown;
+  /** The group's or project's id, as written. */
+  readonly ownerId?: unknown;
+  /** access_level as written (the provider's default when left out: not_protected). */
+  readonly accessLevel: unknown;
+  readonly tags: unknown;
+  /** untagged as written (the provider's default when left out: false). */
+  readonly untagged: unknown;
+  /** The aws_ssm_parameter that receives the token. */
+  readonly parameter: DocumentBlock;
+}
+
 export interface DocumentFleet {
   /** The fleet's name: the id of the construct that holds the module call. */
   readonly name: string;
@@ -60,6 +76,8 @@ export interface DocumentFleet {
   /** The role job containers hold. */
   readonly jobs: FleetRole;
   readonly tokenParameter: unknown;
+  /** The runner the stack registers for this fleet; undefined when it is registered by hand. */
+  readonly registration?: DocumentRegistration;
   /** The default job image, as written. */
   readonly defaultImage: unknown;
   /** Registry hosts the manager's credential helper logs in to (read from its install script). */
@@ -210,10 +228,47 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
         return { source: inline ? a.address : (policy?.block.address ?? String(a.attributes.policy_arn)), byModule: false, statements };
       });
 
+  // A token parameter given by reference to an aws_ssm_parameter of the stack: its name as
+  // written, and the gitlab_user_runner whose token it holds, if any.
+  const parameters = ofType("aws_ssm_parameter");
+  const runners = ofType("gitlab_user_runner");
+  const parameterOf = (value: unknown) => {
+    const ref = typeof value === "string" ? REFERENCE.exec(value)?.[1] : undefined;
+    return ref === undefined ? undefined : parameters.find((p) => ref === `${p.address}.name`);
+  };
+  const registrationOf = (parameter: DocumentBlock | undefined): DocumentRegistration | undefined => {
+    const ref = typeof parameter?.attributes.value === "string" ? REFERENCE.exec(parameter.attributes.value)?.[1] : undefined;
+    const runner = ref === undefined ? undefined : runners.find((r) => ref === `${r.address}.token`);
+    if (runner === undefined || parameter === undefined) return undefined;
+    const a = runner.attributes;
+    return {
+      block: runner,
+      runnerType: a.runner_type,
+      ...(a.group_id !== undefined ? { ownerId: a.group_id } : a.project_id !== undefined ? { ownerId: a.project_id } : {}),
+      accessLevel: a.access_level ?? "not_protected",
+      tags: a.tag_list ?? [],
+      untagged: a.untagged ?? false,
+      parameter,
+    };
+  };
+
   const fleets: DocumentFleet[] = blocksOf(json, "module")
     .filter((b) => b.attributes.source === GITLAB_RUNNER_MODULE_SOURCE)
     .map((block) => {
-      const inputs = block.attributes;
+      const tokenInput = block.attributes.runner_gitlab?.preregistered_runner_token_ssm_parameter_name;
+      const parameter = parameterOf(tokenInput);
+      const registration = registrationOf(parameter);
+      // The module's inputs with the parameter's name in place of the reference to it, as the module receives it.
+      const inputs =
+        parameter === undefined
+          ? block.attributes
+          : {
+              ...block.attributes,
+              runner_gitlab: {
+                ...block.attributes.runner_gitlab,
+                preregistered_runner_token_ssm_parameter_name: parameter.attributes.name,
+              },
+            };
       const segments = block.path.split("/");
       const name = segments.length >= 2 ? segments[segments.length - 2]! : block.address;
       const type = inputs.runner_worker?.type;
@@ -263,6 +318,7 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
         ...(workers ? { workers } : {}),
         jobs: traits?.jobsRunOn === "workers" && workers ? workers : manager,
         tokenParameter: inputs.runner_gitlab?.preregistered_runner_token_ssm_parameter_name,
+        ...(registration ? { registration } : {}),
         defaultImage: inputs.runner_worker_docker_options?.image,
         registryLogins,
         cacheBucket: bucketName(inputs.runner_worker_cache?.bucket),

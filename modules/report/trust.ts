@@ -68,6 +68,14 @@ export function trustSection(model: ReviewModel): string[] {
           : ` Use the S3 backend with a KMS key (\`backend.kmsKeyId\`) for a fleet that uses ${executorsWhere((t) => t.workerKeyInState === true).join(" or ")}.`),
     );
   }
+  const registered = model.fleets.filter((f) => f.gitlab.registeredBy === "stack").map((f) => `\`${f.name}\``);
+  if (registered.length > 0) {
+    lines.push(
+      `- ${registered.length === 1 ? "Fleet" : "Fleets"} ${registered.join(", ")}: the stack registers the runner in GitLab, so its authentication token (\`gitlab_user_runner\`) ` +
+        `is in the Terraform state, which is ${state.text}; anyone who reads the state can take this fleet's jobs.` +
+        (state.kind === "s3-kms" ? "" : " Use the S3 backend with a KMS key (`backend.kmsKeyId`) and limit who may read it."),
+    );
+  }
   return [...lines, ""];
 }
 
@@ -77,6 +85,50 @@ export function registryLogins(model: ReviewModel): string[] {
     (fleet) =>
       `- Fleet \`${fleet.name}\`: ${fleet.registryLogins.length === 0 ? "**none**" : fleet.registryLogins.map((h) => `\`${h}\``).join(", ")}`,
   );
+}
+
+const listOf = (tags: unknown) => (Array.isArray(tags) ? tags.map((t) => `\`${String(t)}\``).join(", ") : `\`${JSON.stringify(tags)}\``);
+
+/** One row of the GitLab settings table: as the stack registers the runner, or what a runner registered by hand must have. */
+function gitlabRow(fleet: ModelFleet): string {
+  const g = fleet.gitlab;
+  const byHand = g.registeredBy === "hand";
+  const scope = byHand
+    ? "by hand (GitLab: Settings → CI/CD → Runners)"
+    : `by the stack: \`${String(g.runnerType)}\`${g.ownerId === undefined ? "" : ` ${String(g.ownerId)}`}`;
+  const must = (text: string) => (byHand ? `**must be ${text}**` : text);
+  return [
+    `\`${fleet.name}\``,
+    scope,
+    g.jobsMayPush ? "yes" : "no",
+    must(g.protected ? "yes (protected branches and tags only)" : "no"),
+    byHand ? `**must include ${listOf(g.tags)}**` : listOf(g.tags),
+    must(yesNo(g.runUntagged)),
+  ].join(" | ");
+}
+
+/**
+ * What GitLab must do for the grants to hold: send a fleet whose jobs may push only jobs of
+ * protected refs, and only jobs that name its tags.
+ */
+function gitlabSettings(model: ReviewModel): string[] {
+  const byHand = model.fleets.filter((f) => f.gitlab.registeredBy === "hand").map((f) => `\`${f.name}\``);
+  return [
+    "GitLab settings of each fleet's runner: the grants above hold only if GitLab sends a fleet whose jobs may push nothing but",
+    "jobs of protected branches and tags, and each fleet only the jobs that name its tags.",
+    "",
+    "| fleet | registered | jobs may push | protected | tags | runs untagged jobs |",
+    "|---|---|:-:|---|---|---|",
+    ...model.fleets.map((f) => `| ${gitlabRow(f)} |`),
+    "",
+    ...(byHand.length === 0
+      ? []
+      : [
+          `${byHand.length === 1 ? "Fleet" : "Fleets"} ${byHand.join(", ")}: registered by hand, so nothing here checks GitLab's side; set the runner as the row says ` +
+            "(Protected, the tags, Run untagged jobs off), or let the stack register it (`fleets[].gitlab`).",
+          "",
+        ]),
+  ];
 }
 
 /** The first screen: per fleet where jobs run, what its jobs may push and pull, its exceptions; warnings once; terms. */
@@ -107,5 +159,6 @@ export function summarySection(model: ReviewModel): string[] {
     "prefix a runner's cache lives under (`runner/<token>/…` per runner, or one shared by every fleet); *M*: granted by the",
     "module's own policies, not this stack's.",
     "",
+    ...gitlabSettings(model),
   ];
 }

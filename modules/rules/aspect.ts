@@ -20,6 +20,22 @@ export interface RuleFinding {
 const acknowledgements = new WeakMap<IConstruct, Map<string, string>>();
 
 /**
+ * What a library user's failed synthesis says instead of cdktf's advice to skip validation (which
+ * would turn every rule off): how to accept one finding on purpose.
+ */
+export const LIBRARY_ACKNOWLEDGE_HINT =
+  "Each line names a construct and a security rule. To accept a finding on purpose, acknowledge it with a reason: " +
+  "acknowledgeRule(construct, ruleId, reason), or fleets[].acknowledge / repositories[].acknowledge in GitlabRunnerEcr's props. " +
+  "The reason is listed in review.md. (skipValidation would turn every rule off.)";
+
+/** A cdktf validation failure with its advice to skip validation replaced by LIBRARY_ACKNOWLEDGE_HINT; any other error as it was. */
+export function withAcknowledgeHint(error: unknown): unknown {
+  if (!(error instanceof Error) || !error.message.startsWith("Validation failed with the following errors:")) return error;
+  const findings = error.message.split("\n\n")[0]!;
+  return new Error(`${findings}\n\n${LIBRARY_ACKNOWLEDGE_HINT}\n`);
+}
+
+/**
  * Accepts violations of `ruleId` at `construct` and every construct below it, for a written
  * reason. The violation no longer fails synthesis; it is listed, with the reason, in the review
  * report (like a cdk-nag suppression).

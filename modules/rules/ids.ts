@@ -22,6 +22,8 @@ export const RULE_IDS = [
   "worker-jobs-hold-no-s3",
   "one-fleet-per-runner-token",
   "build-cache-one-writer",
+  "push-runner-protected",
+  "protected-runner-tagged-only",
 ] as const;
 
 /** The id of a security rule this project ships. */

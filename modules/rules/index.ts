@@ -13,6 +13,8 @@ import { MANAGER_DOES_NOT_PUSH } from "./manager-does-not-push";
 import { ONE_FLEET_PER_RUNNER_TOKEN } from "./one-fleet-per-runner-token";
 import { PULL_THROUGH_CACHE_READ_ONLY } from "./pull-through-cache-read-only";
 import { STATE_NOT_REACHABLE } from "./state-not-reachable";
+import { PUSH_RUNNER_PROTECTED } from "./push-runner-protected";
+import { PROTECTED_RUNNER_TAGGED_ONLY } from "./protected-runner-tagged-only";
 import { WORKER_JOBS_HOLD_NO_S3 } from "./worker-jobs-hold-no-s3";
 
 export { SecurityRule, StackFinding } from "./security-rule";
@@ -37,4 +39,6 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   WORKER_JOBS_HOLD_NO_S3,
   ONE_FLEET_PER_RUNNER_TOKEN,
   BUILD_CACHE_ONE_WRITER,
+  PUSH_RUNNER_PROTECTED,
+  PROTECTED_RUNNER_TAGGED_ONLY,
 ];
