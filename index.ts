@@ -28,7 +28,7 @@ export { CacheBucket, CacheBucketProps } from "./modules/constructs/cache-bucket
 export { ManagedPolicy, ManagedPolicyProps, IGrantee, Grantee, PolicyDocument, PolicyStatement } from "./modules/iam/managed-policy";
 export { GitlabRunnerModule, GitlabRunnerModuleInputs } from "./modules/generated/gitlab-runner-module.generated";
 export { SecurityRules, RuleFinding, acknowledgeRule } from "./modules/rules/aspect";
-export { SECURITY_RULES, SecurityRule } from "./modules/rules";
+export { SECURITY_RULES, SecurityRule, RULE_IDS, RuleId } from "./modules/rules";
 export { reviewReport, reviewModelOf, renderReviewReport, reviewJson } from "./modules/report/review-report";
 export {
   ReviewModel,

@@ -2,14 +2,14 @@
 // JSON and HCL alternate in the same output folder, warnings printed once (by the CLI, from
 // manifest.json), and a security rule failure that says how to acknowledge it.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TERRAFORM_ENV } from "../support/system-tools";
+import { tempFolder } from "../support/temp-folder";
 
 const ROOT = join(__dirname, "..", "..");
 let dir: string;
-beforeAll(() => (dir = mkdtempSync(join(tmpdir(), "gre-cdktf-cli-"))));
+beforeAll(() => (dir = tempFolder("gre-cdktf-cli-")));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `cdktf synth` with this test's Node (CI runs the tests on Node 20, 22, 24 and 26). */

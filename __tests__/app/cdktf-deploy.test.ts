@@ -2,16 +2,16 @@
 // pty module loads: @lydell/node-pty's Node-API binary, see __tests__/app/cli-pty.test.ts), a synthesis of this
 // project prints nothing that looks like a failure, and deploy runs Terraform through the pty.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TERRAFORM_ENV, describeWithTools } from "../support/system-tools";
+import { tempFolder } from "../support/temp-folder";
 
 const ROOT = resolve(__dirname, "..", "..");
 // The bin `npx cdktf` runs, started with this test's Node (npx would take the first node on PATH).
 const CDKTF = join(ROOT, "node_modules", ".bin", "cdktf");
 let dir: string;
-beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "gre-cdktf-cli-"))));
+beforeEach(() => (dir = tempFolder("gre-cdktf-cli-")));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function cdktf(args: string[], cwd: string, extra: Record<string, string> = {}) {

@@ -1,9 +1,10 @@
 // The ready-made app as users run it (compiled main.js, as cdktf.json's app command does).
 // `npm test` builds dist/ before jest runs.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { tempFolder } from "../support/temp-folder";
 
 const MAIN = resolve(__dirname, "..", "..", "dist", "main.js");
 let dir: string;
@@ -11,7 +12,7 @@ let dir: string;
 beforeAll(() => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test does)`);
 });
-beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "gre-cli-"))));
+beforeEach(() => (dir = tempFolder("gre-cli-")));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(env: Record<string, string> = {}) {
@@ -127,7 +128,7 @@ test("the shipped example configuration is valid and synthesizes", () => {
 
 test("synthesizing in two different folders gives byte-identical JSON with no machine path in it", () => {
   const first = run();
-  const otherDir = mkdtempSync(join(tmpdir(), "gre-cli-other-"));
+  const otherDir = tempFolder("gre-cli-other-");
   try {
     const second = spawnSync(process.execPath, [MAIN], {
       cwd: otherDir,

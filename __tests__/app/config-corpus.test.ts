@@ -15,10 +15,10 @@ import {
   truncateSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { runApp } from "../../modules/app/app";
+import { tempFolder } from "../support/temp-folder";
 
 type Category = "strings are data" | "secrets" | "hostile files" | "checked before writing" | "plain English";
 type Config = Record<string, any>;
@@ -1046,7 +1046,7 @@ function snapshot(dir: string): Record<string, string> | undefined {
 }
 
 let root: string;
-beforeAll(() => (root = mkdtempSync(join(tmpdir(), "gre-corpus-"))));
+beforeAll(() => (root = tempFolder("gre-corpus-")));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function writeCase(dir: string, c: Case, index: number): string {

@@ -3,7 +3,6 @@
 // told: the class (broadening, narrowing, neutral), the fleet and role, the resource, the actions.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
@@ -13,11 +12,12 @@ import { ReviewModel } from "../../modules/model/review-model";
 import { reviewModelOf } from "../../modules/report/review-report";
 import { runReviewDiff } from "../../modules/app/review-diff-command";
 import { configWith, testApp } from "../support/helpers";
+import { tempFolder } from "../support/temp-folder";
 
 const ROOT = join(__dirname, "..", "..");
 // Each case synthesizes; the git-ref case synthesizes twice through npm: slow on a loaded machine.
 jest.setTimeout(60_000);
-const scratch = mkdtempSync(join(tmpdir(), "gre-review-diff-"));
+const scratch = tempFolder("gre-review-diff-");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let n = 0;

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
+import { EXECUTORS, Executor, RECOMMENDED_EXECUTOR } from "../../modules/executors";
+import { tempFolder } from "./temp-folder";
 
 /** The synthesized cdk.tf.json of a stack, as text and parsed. */
 export interface Synth {
@@ -20,12 +20,8 @@ export interface TerraformJson {
   output: Record<string, { value: unknown }>;
 }
 
+// One folder per test file, removed after its tests (tempFolder).
 let appOutdir: string | undefined;
-// Registered while the importing test file is collected, so it runs after that file's tests.
-afterAll(() => {
-  if (appOutdir !== undefined) rmSync(appOutdir, { recursive: true, force: true });
-  appOutdir = undefined;
-});
 
 /**
  * A test App. Testing.app() makes a new /tmp/cdktf.outdir.* for every app and never removes it
@@ -33,7 +29,7 @@ afterAll(() => {
  * Testing.synth writes nothing there.
  */
 export function testApp(): App {
-  appOutdir ??= mkdtempSync(join(tmpdir(), "gitlab-runner-ecr-test-"));
+  appOutdir ??= tempFolder("gitlab-runner-ecr-test-");
   return Testing.app({ outdir: join(appOutdir, "cdktf.out") });
 }
 
@@ -57,12 +53,12 @@ export function synth(config: RunnerStackConfigInput = DEFAULT_CONFIG): Synth {
 
 /**
  * Fleet `f` of `executor` in account 111122223333 (eu-central-1), the trusted fleet, beside fleet
- * `u`, an untrusted docker-autoscaler fleet. Repositories: apps/web (every fleet pulls, f pushes),
+ * `u`, an untrusted fleet of the recommended executor (docker-autoscaler). Repositories: apps/web (every fleet pulls, f pushes),
  * apps/base (job image; only f pulls) and shared/tools in account 444455556666, us-east-1 (job
  * image; every fleet pulls). CI image ci/image:2.0.0, pushed by f. Cache bucket acme-runner-cache.
  * The IAM tests write their expectations against this configuration.
  */
-export function acmeConfig(executor: "docker" | "docker+machine" | "docker-autoscaler"): RunnerStackConfigInput {
+export function acmeConfig(executor: Executor): RunnerStackConfigInput {
   return {
     name: "acme",
     aws: { region: "eu-central-1", accountId: "111122223333" },
@@ -80,11 +76,11 @@ export function acmeConfig(executor: "docker" | "docker+machine" | "docker-autos
         name: "f",
         executor,
         runnerTokenSsmParameter: "/acme/runner-token",
-        ...(executor === "docker"
-          ? { acknowledge: { "jobs-not-on-manager": "Test fixture: the docker executor's grants are under test" } }
+        ...(EXECUTORS[executor].jobsRunOn === "manager"
+          ? { acknowledge: { "jobs-not-on-manager": `Test fixture: the ${executor} executor's grants are under test` } }
           : { workers: { instanceTypes: ["m6i.large"], maxInstances: 3 } }),
       },
-      { name: "u", executor: "docker-autoscaler", runnerTokenSsmParameter: "/acme/untrusted-token", workers: {} },
+      { name: "u", executor: RECOMMENDED_EXECUTOR, runnerTokenSsmParameter: "/acme/untrusted-token", workers: {} },
     ],
   };
 }

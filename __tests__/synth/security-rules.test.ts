@@ -3,7 +3,9 @@
 // with a reason lets it pass and shows in the review report.
 import { reviewReport } from "../../modules/report/review-report";
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -11,8 +13,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { GitlabRunnerModule } from "../../modules/generated/gitlab-runner-module.generated";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
-import { SECURITY_RULES } from "../../modules/rules";
-import { acknowledgeRule } from "../../modules/rules/aspect";
+import { RULE_IDS, RuleId, SECURITY_RULES, SecurityRule } from "../../modules/rules";
+import { SecurityRules, acknowledgeRule } from "../../modules/rules/aspect";
 import { configWith, synthOutcome, testApp } from "../support/helpers";
 
 function stackWith(config: RunnerStackConfigInput = configWith({})): GitlabRunnerStack {
@@ -22,7 +24,7 @@ function stackWith(config: RunnerStackConfigInput = configWith({})): GitlabRunne
 const policy = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 
 /** One way to break each rule, and the finding it must produce (path relative to the stack). */
-const VIOLATIONS: [string, (scope: Construct, stack: GitlabRunnerStack) => void, string, string][] = [
+const VIOLATIONS: [RuleId, (scope: Construct, stack: GitlabRunnerStack) => void, string, string][] = [
   [
     "iam-no-wildcard-action",
     (s) =>
@@ -232,7 +234,8 @@ describe("acknowledgements", () => {
 
   test("need a known rule and a real reason", () => {
     const stack = stackWith();
-    expect(() => acknowledgeRule(stack.runners, "no-such-rule", "because we said so")).toThrow(
+    // A JavaScript caller, or one with a string from elsewhere, gets past the type: the id is checked again.
+    expect(() => acknowledgeRule(stack.runners, "no-such-rule" as RuleId, "because we said so")).toThrow(
       /unknown rule "no-such-rule"; the rules are iam-no-wildcard-action/,
     );
     expect(() => acknowledgeRule(stack.runners, "ecr-immutable-scanned", "ok")).toThrow(/needs a reason/);
@@ -277,4 +280,50 @@ describe("s3-bucket-tls-only refuses hollow TLS policies", () => {
   ])("%s fails", (_what, statement) => {
     expect(outcomeWith(statement)).toContain(failure);
   });
+});
+
+describe("rule ids", () => {
+  test("ids.ts lists every rule's id, in SECURITY_RULES' order, and imports nothing", () => {
+    expect(SECURITY_RULES.map((r) => r.id)).toEqual([...RULE_IDS]);
+    const source = readFileSync(join(__dirname, "..", "..", "modules", "rules", "ids.ts"), "utf8");
+    expect(source).not.toMatch(/^\s*(import|export .* from)\b/m);
+  });
+});
+
+describe("a rule that throws", () => {
+  const throwing = (where: "check" | "checkStack"): SecurityRule<string> => ({
+    id: `throws-in-${where}`,
+    description: "Throws, to test that a failing rule becomes a finding.",
+    ...(where === "check"
+      ? {
+          check: (block) => {
+            if (block.resourceType === "aws_s3_bucket") throw new Error(`cannot read ${block.node.node.path}`);
+            return [];
+          },
+        }
+      : {
+          checkStack: () => {
+            throw new TypeError("document unreadable");
+          },
+        }),
+  });
+
+  test.each(["check", "checkStack"] as const)(
+    "in %s: a finding for that rule and construct, synthesis fails with it, the other rules still run",
+    (where) => {
+      const own = new TerraformStack(testApp(), "own");
+      const aspect = SecurityRules.of(own, [throwing(where), ...SECURITY_RULES]);
+      new S3Bucket(own, "bucket", { bucket: "own-bucket" });
+      const outcome = synthOutcome(own);
+      const path = where === "check" ? "own/bucket" : "own";
+      const error = where === "check" ? "cannot read own/bucket" : "document unreadable";
+      const message = `the rule failed, so this construct is unchecked: ${error}`;
+      expect(aspect.findings.filter((f) => f.ruleId === `throws-in-${where}`)).toEqual([
+        { path, ruleId: `throws-in-${where}`, message, acknowledgement: undefined },
+      ]);
+      expect(outcome).toContain(`[${path}] throws-in-${where}: ${message}`);
+      // The project's rules ran too: the bucket has no public access block, for one.
+      expect(aspect.findings.map((f) => `${f.path} ${f.ruleId}`)).toContain("own/bucket s3-bucket-public-access-blocked");
+    },
+  );
 });

@@ -2,14 +2,14 @@
 // which evaluates the HCL and the JSON form side by side), and `cdktf synth --hcl` of the stack
 // passes `terraform fmt -check` and says the same as cdk.tf.json.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "@cdktf/hcl2json";
 import { hclExpression, splitTemplate, unwrapInterpolationOnlyStrings } from "../../modules/hcl/hcl-expression";
 import { credHelpersInstallScript } from "../../modules/support/manager-docker-config";
 import { AUTOSCALER_WORKER_START_SCRIPT } from "../../modules/constructs/runner-fleet";
 import { TERRAFORM_ENV, requireTool } from "../support/system-tools";
+import { tempFolder } from "../support/temp-folder";
 import { expectedAwsRequirement } from "../support/aws-binding";
 
 const ROOT = join(__dirname, "..", "..");
@@ -101,7 +101,7 @@ describe("hclExpression", () => {
   withTerraform("round trip through real Terraform", () => {
     let dir: string;
     beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), "hcl-roundtrip-"));
+      dir = tempFolder("hcl-roundtrip-");
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -139,7 +139,7 @@ describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) 
   let json: Record<string, any>;
   beforeAll(() => {
     if (!hasTerraform) return;
-    dir = mkdtempSync(join(tmpdir(), "hcl-synth-"));
+    dir = tempFolder("hcl-synth-");
     const env = { ...TERRAFORM_ENV, GITLAB_RUNNER_ECR_CONFIG: configFile ?? "" };
     for (const [format, out] of [
       ["--hcl", "hcl"],

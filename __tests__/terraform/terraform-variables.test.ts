@@ -2,8 +2,7 @@
 // module receives, and (with real Terraform) the validation blocks, which must accept and refuse
 // exactly what the configuration validator accepts and refuses, with the same messages.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, RunnerStackConfig, parseConfig } from "../../modules/config/parse";
 import { loadConfig } from "../../modules/app/load-config";
@@ -24,6 +23,7 @@ import {
 } from "../../modules/config/value-rules";
 import { configWith, synth } from "../support/helpers";
 import { TERRAFORM_ENV, requireTool } from "../support/system-tools";
+import { tempFolder } from "../support/temp-folder";
 
 const ROOT = join(__dirname, "..", "..");
 const EXAMPLE = join(ROOT, "examples", "runners.terraform-variables.yaml");
@@ -189,7 +189,7 @@ function terraform(dir: string, args: string[]): { status: number | null; errors
 withTerraform("real Terraform plans the generated variable blocks (provider-less configuration)", () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "tf-variables-"));
+    dir = tempFolder("tf-variables-");
     const { variable, resource } = synth(exampleConfig()).json as any;
     // The variables, and the plan-time check that the two fleets' token parameters differ.
     const checks = { terraform_data: resource.terraform_data };
@@ -305,7 +305,7 @@ withTerraform("zod and Terraform apply the same rules", () => {
   let terraformVerdicts: Map<string, string[]>;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "tf-rules-"));
+    dir = tempFolder("tf-rules-");
     const variable = Object.fromEntries(
       cases.map((c) => [
         c.variable,

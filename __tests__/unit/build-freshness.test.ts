@@ -1,13 +1,13 @@
 // The app command synthesizes compiled JS only when dist/ was built from the current sources;
 // the decision rests on this content hash.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempFolder } from "../support/temp-folder";
 const { sourceHash } = require("../../tools/build.js") as { sourceHash: (root?: string) => string };
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "gre-build-"));
+  root = tempFolder("gre-build-");
   for (const d of ["modules/sub", "tools"]) mkdirSync(join(root, d), { recursive: true });
   for (const f of [
     "main.ts",

@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MissingSystemToolError, findOnPath, requireTool } from "../support/system-tools";
+import { tempFolder } from "../support/temp-folder";
 
 describe("system-tools helper", () => {
   const saved = { path: process.env.PATH, require: process.env.REQUIRE_SYSTEM_TOOLS };
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "system-tools-"));
+    dir = tempFolder("system-tools-");
     writeFileSync(join(dir, "tool-x"), "#!/bin/sh\n", { mode: 0o755 });
     writeFileSync(join(dir, "not-exec"), "", { mode: 0o644 });
   });

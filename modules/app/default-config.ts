@@ -1,12 +1,13 @@
 import { RunnerStackConfigInput } from "../config/parse";
+import { RECOMMENDED_EXECUTOR } from "../executors";
 
 /**
  * The embedded example: what `npx cdktf synth` builds when no configuration file is named. Every id
  * below is a placeholder (AWS's documentation account 123456789012, made-up VPC and subnet ids), so
  * synthesis works offline; point GITLAB_RUNNER_ECR_CONFIG at your own file to deploy.
  *
- * Two docker-autoscaler fleets of different trust share one CI image repository and one cache
- * bucket, each in its own cache namespace: `autoscaler` runs the protected branches' jobs and may
+ * Two fleets of the recommended executor (jobs on worker instances), of different trust, share one
+ * CI image repository and one cache bucket, each in its own cache namespace: `autoscaler` runs the protected branches' jobs and may
  * push the application image and new CI image versions; `merge-requests` runs untrusted
  * merge-request jobs, which may only pull. Every job gets a fresh worker instance. Upstream images
  * come through the default ECR Public pull-through cache (`<registry>/ecr-public/docker/library/…`);
@@ -26,7 +27,7 @@ export const DEFAULT_CONFIG: RunnerStackConfigInput = {
   fleets: [
     {
       name: "autoscaler",
-      executor: "docker-autoscaler",
+      executor: RECOMMENDED_EXECUTOR,
       runnerTokenSsmParameter: "/gitlab-runners/autoscaler/runner-token",
       maxConcurrentJobs: 10,
       manager: { instanceType: "t3.small" },
@@ -34,7 +35,7 @@ export const DEFAULT_CONFIG: RunnerStackConfigInput = {
     },
     {
       name: "merge-requests",
-      executor: "docker-autoscaler",
+      executor: RECOMMENDED_EXECUTOR,
       runnerTokenSsmParameter: "/gitlab-runners/merge-requests/runner-token",
       maxConcurrentJobs: 5,
       manager: { instanceType: "t3.small" },

@@ -15,7 +15,7 @@ import { checkBuildCacheWriters, checkRunnerTokens, checkStateBucket, checkTaken
 import { VariableRef, isVariableRef } from "./fields";
 import { ConfigShape, RunnersShape } from "./schema";
 import { SettableValue, settableValues } from "./settable-values";
-import { EXECUTORS } from "../executors";
+import { EXECUTORS, executorsWhere } from "../executors";
 import { terraformName } from "../support/terraform-names";
 
 type Path = (string | number)[];
@@ -101,7 +101,10 @@ function checkFleets(c: RunnersShape, report: Report): void {
       );
     }
     if (!usesWorkers && f.workers !== undefined) {
-      report(["fleets", i, "workers"], "only for docker+machine and docker-autoscaler: with the docker executor, jobs run on the manager");
+      report(
+        ["fleets", i, "workers"],
+        `only for ${executorsWhere((t) => t.jobsRunOn === "workers").join(" and ")}: with the ${f.executor} executor, jobs run on the manager`,
+      );
     }
 
     if (f.workers !== undefined) checkWorkers(c, f, i, report);
@@ -118,23 +121,23 @@ function checkFleets(c: RunnersShape, report: Report): void {
 }
 
 /**
- * docker+machine takes amazonec2-instance-type and amazonec2-subnet-id once (the module repeats
- * them for lists unless its fleet mode is on, which puts a private key into the manager's user
- * data): one literal instance type, one subnet.
+ * An executor with `oneInstanceTypeAndSubnet` (executors.ts says why) takes one literal instance
+ * type and one subnet, `workers.subnetId`; the others spread over every type and subnet.
  */
 function checkWorkers(c: RunnersShape, f: RunnersShape["fleets"][number], i: number, report: Report): void {
   const w = f.workers!;
-  if (f.executor === "docker+machine") {
+  const traits = EXECUTORS[f.executor];
+  if (traits.oneInstanceTypeAndSubnet === true) {
     if (isVariableRef(w.instanceTypes)) {
       report(
         ["fleets", i, "workers", "instanceTypes"],
-        "must be a literal list of one instance type with docker+machine (it takes one type)",
+        `must be a literal list of one instance type with ${f.executor} (it takes one type)`,
       );
     } else if (w.instanceTypes.length !== 1) {
       report(
         ["fleets", i, "workers", "instanceTypes"],
-        `gives ${w.instanceTypes.length} instance types, but docker+machine takes exactly one (amazonec2-instance-type); ` +
-          "executor: docker-autoscaler spreads workers over several types and subnets",
+        `gives ${w.instanceTypes.length} instance types, but ${f.executor} takes exactly one (amazonec2-instance-type); ` +
+          `executor: ${traits.successor} spreads workers over several types and subnets`,
       );
     }
     const subnets = c.network.subnetIds;
@@ -144,7 +147,7 @@ function checkWorkers(c: RunnersShape, f: RunnersShape["fleets"][number], i: num
   } else if (w.subnetId !== undefined) {
     report(
       ["fleets", i, "workers", "subnetId"],
-      `only for docker+machine: ${f.executor} spreads its workers over every subnet in network.subnetIds`,
+      `only for ${executorsWhere((t) => t.oneInstanceTypeAndSubnet === true).join(", ")}: ${f.executor} spreads its workers over every subnet in network.subnetIds`,
     );
   }
 }

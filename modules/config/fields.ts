@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ECR_REPOSITORY_NAME } from "../aws/names";
 import { isKnownRegion } from "../aws/regions";
 import { SECURITY_RULES } from "../rules";
+import type { RuleId } from "../rules/ids";
 
 export const region = z
   .string()
@@ -32,7 +33,7 @@ export const bucketName = z
 
 // AWS's tag character set (letters, digits, spaces and _ . : / = + - @). It has no $ { } % ` " '
 // \ or control character, so a tag can carry neither Terraform template syntax nor shell syntax
-// (docker+machine passes tags through the manager's boot script).
+// (an executor with docker-machine workers passes tags through the manager's boot script).
 const TAG_TEXT = /^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$/u;
 const TAG_TEXT_MESSAGE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
 const tagKey = z
@@ -89,7 +90,7 @@ export const ACKNOWLEDGEABLE_RULES = SECURITY_RULES.filter((r) => r.acknowledgea
  * unless the repository acknowledges the security rule of this id (sharing-checks.ts), which
  * checks the same on the synthesized document (modules/rules/build-cache-one-writer.ts).
  */
-export const BUILD_CACHE_ONE_WRITER = "build-cache-one-writer";
+export const BUILD_CACHE_ONE_WRITER: RuleId = "build-cache-one-writer";
 /** What repositories[].acknowledge accepts: the acknowledgeable security rules. */
 export const REPOSITORY_ACKNOWLEDGEABLE_RULES = ACKNOWLEDGEABLE_RULES;
 
@@ -101,11 +102,16 @@ export const acknowledgementReason = z
   .refine((r) => !/[\p{Cc}|`<>$\\{}]/u.test(r), "may not hold control characters or | ` < > $ \\ { } (it is shown in a Markdown table)");
 
 /** Acknowledgements: rule id (one of `ruleIds`) -> the reason a reviewer reads in review.md. */
-export function acknowledgements(ruleIds: readonly string[]) {
-  return z.record(
-    z.string().refine((id) => ruleIds.includes(id), `must name a security rule that can be acknowledged: ${ruleIds.join(", ")}`),
-    acknowledgementReason,
-  );
+export function acknowledgements(ruleIds: readonly RuleId[]) {
+  // A refined string rather than z.enum: keys are checked (and reported) one by one, and a record
+  // over an enum would demand every id. The refinement admits only `ruleIds`, hence the key type.
+  const ruleId = z
+    .string()
+    .refine(
+      (id) => (ruleIds as readonly string[]).includes(id),
+      `must name a security rule that can be acknowledged: ${ruleIds.join(", ")}`,
+    );
+  return z.partialRecord(ruleId as unknown as z.ZodType<RuleId, string>, acknowledgementReason);
 }
 
 /** An ECR repository prefix: path segments of lowercase letters and digits joined by . _ - */

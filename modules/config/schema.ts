@@ -5,7 +5,7 @@
  * parse.ts.
  */
 import { z } from "zod";
-import { EXECUTOR_NAMES, MIN_HOP_LIMIT_WITH_CONTAINERS } from "../executors";
+import { EXECUTOR_NAMES, EXECUTOR_TEXT, MIN_HOP_LIMIT_WITH_CONTAINERS } from "../executors";
 import { CREDENTIAL_HELPER_ALLOWLIST_RELEASES, DEFAULTS, hasCredentialHelperAllowlist } from "./defaults";
 import { ciImage, pullThroughRule, repository } from "./images-schema";
 import {
@@ -43,7 +43,7 @@ export const DEFAULT_RUNNER_VERSION = DEFAULTS.runnerVersion;
 const workers = z.strictObject({
   instanceTypes: literalOrVariable(zodSchema(INSTANCE_TYPES))
     .default([...DEFAULTS.workers.instanceTypes])
-    .describe("Worker instance types, the first the default. docker+machine takes exactly one."),
+    .describe(EXECUTOR_TEXT.instanceTypes),
   maxInstances: literalOrVariable(zodSchema(MAX_WORKER_INSTANCES))
     .default(DEFAULTS.workers.maxInstances)
     .describe("Most worker instances at once."),
@@ -61,10 +61,8 @@ const workers = z.strictObject({
     .string()
     .regex(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be an AMI id such as ami-0123456789abcdef0")
     .optional()
-    .describe("Worker AMI (module default when left out). With docker-autoscaler a custom AMI needs Docker and the user ubuntu."),
-  subnetId: zodSchema(SUBNET_ID)
-    .optional()
-    .describe("docker+machine only: the one subnet of the workers and their manager, one of network.subnetIds (default: the first)."),
+    .describe(EXECUTOR_TEXT.amiId),
+  subnetId: zodSchema(SUBNET_ID).optional().describe(EXECUTOR_TEXT.subnetId),
   maxJobsPerInstance: z
     .number()
     .int()
@@ -102,11 +100,7 @@ const fleet = z.strictObject({
   name: fleetName.describe(
     "Fleet name: the module's environment is <name>-<fleet> (44 characters at most); Terraform addresses derive from it.",
   ),
-  executor: z
-    .enum(EXECUTOR_NAMES)
-    .describe(
-      "Where jobs run: docker-autoscaler and docker+machine on workers, docker on the manager (needs acknowledge.jobs-not-on-manager).",
-    ),
+  executor: z.enum(EXECUTOR_NAMES).describe(EXECUTOR_TEXT.executorField),
   runnerTokenSsmParameter: literalOrVariable(zodSchema(SSM_PARAMETER_NAME)).describe(
     "Name of the SSM SecureString parameter holding this runner's authentication token.",
   ),
@@ -117,7 +111,7 @@ const fleet = z.strictObject({
     .strictObject({
       instanceType: literalOrVariable(zodSchema(INSTANCE_TYPE))
         .default(DEFAULTS.fleet.managerInstanceType)
-        .describe("Manager instance type (with docker, jobs run here: size it for them)."),
+        .describe(EXECUTOR_TEXT.managerInstanceType),
     })
     .default({ instanceType: DEFAULTS.fleet.managerInstanceType }),
   gitlab: fleetGitlab
@@ -125,7 +119,7 @@ const fleet = z.strictObject({
     .describe(
       "Register the fleet's runner from the stack (gitlab_user_runner; the provider's token from GITLAB_TOKEN) and store its token in runnerTokenSsmParameter, which the stack then creates.",
     ),
-  workers: workers.optional().describe("Worker settings: required for docker+machine and docker-autoscaler, refused for docker."),
+  workers: workers.optional().describe(EXECUTOR_TEXT.workers),
   acknowledge: acknowledgements(ACKNOWLEDGEABLE_RULES)
     .default({})
     .describe("Security rules accepted for this fleet's constructs: rule id -> reason (10-500 characters), listed in review.md."),
@@ -145,12 +139,7 @@ const backend = z.discriminatedUnion("type", [
     bucket: bucketName.describe("State bucket."),
     key: stateKey.describe("State object key."),
     region: region.describe("Region of the state bucket, in the stack's partition."),
-    kmsKeyId: z
-      .string()
-      .optional()
-      .describe(
-        "ARN of a KMS key or alias in the bucket's region (recommended with docker-autoscaler: the state holds its workers' SSH key).",
-      ),
+    kmsKeyId: z.string().optional().describe(EXECUTOR_TEXT.stateKmsKey),
   }),
 ]);
 
@@ -169,9 +158,7 @@ export const runnersShape = z.strictObject({
   tags: tags.default({}).describe("Provider default_tags and the module's tags: AWS tag characters, at most 40, no Name, no aws: keys."),
   network: z.strictObject({
     vpcId: literalOrVariable(zodSchema(VPC_ID)).describe("VPC of managers and workers."),
-    subnetIds: literalOrVariable(zodSchema(SUBNET_IDS)).describe(
-      "Subnets. docker-autoscaler: workers in all, manager in the first; docker+machine: one (workers.subnetId); docker: the manager in the first.",
-    ),
+    subnetIds: literalOrVariable(zodSchema(SUBNET_IDS)).describe(EXECUTOR_TEXT.subnetIds),
   }),
   gitlab: z.strictObject({
     url: literalOrVariable(zodSchema(GITLAB_URL)).describe(
@@ -216,7 +203,7 @@ export const runnersShape = z.strictObject({
     )
     .max(64)
     .default(DEFAULTS.jobHopLimit)
-    .describe("IMDSv2 hop limit where job containers run (workers; the manager with docker). Managers of worker executors always get 1."),
+    .describe(EXECUTOR_TEXT.jobHopLimit),
   forceDestroy: z
     .boolean()
     .default(DEFAULTS.forceDestroy)

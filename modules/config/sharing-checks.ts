@@ -44,7 +44,7 @@ export function checkRunnerTokens(c: RunnersShape, report: Report): void {
 
 /**
  * Every runner manager reads and writes the cache bucket; the state holds the workers' SSH private
- * key (docker-autoscaler) and every other secret Terraform keeps. The backend is never a variable.
+ * key (executors with `workerKeyInState`) and every other secret Terraform keeps. The backend is never a variable.
  */
 export function checkStateBucket(c: ConfigShape, report: Report): void {
   if (c.backend.type !== "s3") return;

@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { Construct } from "constructs";
 import { DataResource, Fn, Op, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ConfigError, RunnersConfig, RunnersConfigInput, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
+import { GitlabRunnerEcrProps } from "../generated/props.generated";
+import { ConfigError, RunnersConfig, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
-import { SecurityRules, acknowledgeRule, withAcknowledgeHint } from "../rules/aspect";
+import { SecurityRules, acknowledgeRules, withAcknowledgeHint } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
 import { RUNNERS_CHILD_IDS, terraformName } from "../support/terraform-names";
@@ -36,8 +37,11 @@ export interface ApplicationRepository {
 /** Tags of a repository with `buildCache` that stay mutable: the BuildKit registry cache's. */
 export const BUILD_CACHE_TAGS = ["buildcache*"];
 
-/** GitlabRunnerEcr's props: the configuration file's fields but `backend`; `aws` may come from the stack's provider. */
-export type GitlabRunnerEcrProps = Omit<RunnersConfigInput, "aws"> & { readonly aws?: RunnersConfigInput["aws"] };
+/**
+ * GitlabRunnerEcr's props: the configuration file's fields but `backend`; `aws` may come from the
+ * stack's provider. Generated from the schema (modules/generated/props.generated.ts), documented field by field.
+ */
+export { GitlabRunnerEcrProps } from "../generated/props.generated";
 
 /**
  * `aws` from the stack's AwsProvider when the props leave it out: a literal region and exactly one
@@ -137,7 +141,7 @@ export class GitlabRunnerEcr extends Construct {
               forceDelete: c.forceDestroy,
               mutableTags: r.buildCache ? BUILD_CACHE_TAGS : [],
             });
-      for (const [ruleId, reason] of Object.entries(r.acknowledge)) acknowledgeRule(repository, ruleId, reason);
+      acknowledgeRules(repository, r.acknowledge);
       return { repository, pull: r.pull, push: r.push, usedAsJobImage: r.usedAsJobImage, buildCache: r.buildCache };
     });
 
@@ -191,7 +195,7 @@ export class GitlabRunnerEcr extends Construct {
         jobHopLimit: c.metadataHopLimit,
         tags: c.tags,
       });
-      for (const [ruleId, reason] of Object.entries(f.acknowledge)) acknowledgeRule(fleet, ruleId, reason);
+      acknowledgeRules(fleet, f.acknowledge);
 
       // The manager resolves its job images' registry credentials itself, in every executor mode.
       for (const repository of jobImageRepositories) repository.grantPull(fleet.managerPolicy);
@@ -204,7 +208,7 @@ export class GitlabRunnerEcr extends Construct {
       }
       // It also signs the cache's pre-signed URLs.
       this.cache.grantReadWrite(fleet.managerPolicy);
-      // Job containers (docker: on the manager; otherwise on workers) use the role of the instance
+      // Job containers (on the manager or on workers, as the executor says) use the role of the instance
       // they run on: the CI image, and exactly the repositories whose lists name the fleet.
       if (c.ciImage.push.includes(f.name)) this.ciImage.grantPullPush(fleet.jobPolicy);
       else this.ciImage.grantPull(fleet.jobPolicy);
@@ -297,7 +301,7 @@ export class GitlabRunnerEcr extends Construct {
           {
             executor: f.executor,
             manager_role_name: f.module.runnerAgentRoleName,
-            // null for the docker executor, which has no workers
+            // null for an executor without workers
             worker_role_name: f.module.runnerRoleName,
           },
         ]),

@@ -3,6 +3,8 @@ import { Annotations, Fn, Op, Token } from "cdktf";
 import type { GitlabRegistration, GitlabRegistrationProps } from "./gitlab-registration";
 import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "../executors";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
+/** Worker user data of an executor entry (executors.ts), kept here for existing imports. */
+export { AUTOSCALER_WORKER_START_SCRIPT } from "../executors";
 import { ManagedPolicy } from "../iam/managed-policy";
 import { DEFAULTS } from "../config/defaults";
 import { credHelpersInstallScript } from "../support/manager-docker-config";
@@ -24,13 +26,14 @@ export interface RunnerWorkersProps {
   /** Worker AMI; the module's default image when unset. */
   readonly amiId?: string;
   /**
-   * docker+machine only: the workers' one subnet, also the manager's (the module derives the
-   * workers' zone from the manager's subnet). @default the first of `subnetIds`
+   * Only for executors whose workers take one subnet (`oneInstanceTypeAndSubnet` in executors.ts):
+   * the workers' one subnet, also the manager's (the module derives the workers' zone from the
+   * manager's subnet). @default the first of `subnetIds`
    */
   readonly subnetId?: string;
   /**
-   * Jobs a worker instance runs before it is terminated (docker-autoscaler `max_use_count`,
-   * docker+machine `destroy_after_max_builds`). Job containers are privileged, so a reused
+   * Jobs a worker instance runs before it is terminated (the executor's `reuseInput`: `max_use_count`
+   * or `destroy_after_max_builds`). Job containers are privileged, so a reused
    * instance can carry what one job left behind into the next.
    * @default 1
    */
@@ -42,7 +45,7 @@ export interface RunnerFleetProps {
   readonly environment: string;
   readonly executor: Executor;
   readonly vpcId: string;
-  /** Subnets: docker-autoscaler workers use all, its manager the first; docker+machine one (workers.subnetId). */
+  /** Subnets: workers use all and the manager the first, or one (workers.subnetId) for executors that take one. */
   readonly subnetIds: readonly string[];
   readonly gitlabUrl: string;
   readonly runnerVersion: string;
@@ -55,7 +58,7 @@ export interface RunnerFleetProps {
   readonly gitlabRegistration?: Omit<GitlabRegistrationProps, "tokenParameterName">;
   readonly managerInstanceType: string;
   readonly maxConcurrentJobs: number;
-  /** Required for docker+machine and docker-autoscaler; not allowed for docker. */
+  /** Required for executors whose jobs run on workers; not allowed for the others. */
   readonly workers?: RunnerWorkersProps;
   /** Default job image. */
   readonly defaultImage: string;
@@ -69,8 +72,8 @@ export interface RunnerFleetProps {
    */
   readonly cacheShared?: boolean;
   /**
-   * IMDSv2 hop limit of the instances where job containers run (workers; the manager with the
-   * docker executor), at least 2. A manager that runs no containers gets 1.
+   * IMDSv2 hop limit of the instances where job containers run (workers; the manager with an
+   * executor whose jobs run there), at least 2. A manager that runs no containers gets 1.
    * @default 2
    */
   readonly jobHopLimit?: number;
@@ -82,8 +85,8 @@ function firstItem(list: readonly string[]): string {
   return Token.isUnresolved(list) ? Fn.element(list, 0) : list[0]!;
 }
 
-/** The one subnet of a docker+machine fleet: workers.subnetId, else the first subnet. */
-function machineSubnet(props: RunnerFleetProps): string {
+/** The one subnet of a fleet whose workers take one: workers.subnetId, else the first subnet. */
+function oneSubnet(props: RunnerFleetProps): string {
   return props.workers?.subnetId ?? firstItem(props.subnetIds);
 }
 
@@ -93,25 +96,12 @@ function hasSeveralItems(list: readonly string[]): boolean {
   return Token.isUnresolved(list) ? (Op.gt(Fn.lengthOf(list), 1) as unknown as boolean) : list.length > 1;
 }
 
-/** Worker user data for docker-autoscaler: the default Ubuntu AMI has no Docker engine. */
-export const AUTOSCALER_WORKER_START_SCRIPT = [
-  "#!/bin/bash",
-  "set -euo pipefail",
-  "export DEBIAN_FRONTEND=noninteractive",
-  "apt-get update -q",
-  "apt-get install -y -q docker.io",
-  "usermod -aG docker ubuntu",
-  "systemctl enable --now docker",
-  "",
-].join("\n");
-
 /**
  * One GitLab runner (one registration, one module instance) and the IAM policies of its roles.
  *
  * `manager` collects grants for the manager ("agent") role, `runner_role.policy_arns`. `jobs` is
- * the role that job containers run under: the manager itself for the `docker` executor, else the
- * worker role (`runner_worker_docker_machine_role.policy_arns` or
- * `runner_worker_docker_autoscaler_role.policy_arns`). Policies go in through these `policy_arns`
+ * the role that job containers run under: the manager itself for an executor whose jobs run on the
+ * manager, else the worker role (the executor's `workerRoleInput`, its `policy_arns`). Policies go in through these `policy_arns`
  * lists, whose length is known at plan time; never through `runner_worker_cache.policy`, which the
  * module counts on (an ARN known only after apply fails the first plan: "Invalid count argument").
  */
@@ -120,7 +110,7 @@ export class RunnerFleet extends Construct {
   readonly managerPolicy: ManagedPolicy;
   /** The workers' role's policy, for executors with worker instances. */
   readonly workerPolicy?: ManagedPolicy;
-  /** The policy of the role job containers hold: the manager's for `docker`, else the workers'. */
+  /** The policy of the role job containers hold: the manager's where jobs run on it, else the workers'. */
   readonly jobPolicy: ManagedPolicy;
   readonly module: GitlabRunnerModule;
   readonly executor: Executor;
@@ -136,17 +126,17 @@ export class RunnerFleet extends Construct {
     if (usesWorkers !== (props.workers !== undefined)) {
       throw new Error(`${this.node.path}: workers are ${usesWorkers ? "required" : "not allowed"} with the ${props.executor} executor`);
     }
+    const { removal, workerNetwork, successor, oneInstanceTypeAndSubnet } = EXECUTORS[props.executor];
     if (
-      props.executor === "docker+machine" &&
+      oneInstanceTypeAndSubnet === true &&
       !Token.isUnresolved(props.workers!.instanceTypes) &&
       props.workers!.instanceTypes.length !== 1
     ) {
-      throw new Error(`${this.node.path}: docker+machine takes exactly one worker instance type; docker-autoscaler spreads over several`);
+      throw new Error(`${this.node.path}: ${props.executor} takes exactly one worker instance type; ${successor} spreads over several`);
     }
-    const { removal, workerNetwork } = EXECUTORS[props.executor];
     if (removal !== undefined) {
       Annotations.of(this).addWarning(
-        `${removal}. Move this fleet before then: set executor: docker-autoscaler (the workers' settings carry over; workers.subnetId goes)` +
+        `${removal}. Move this fleet before then: set executor: ${successor} (the workers' settings carry over; workers.subnetId goes)` +
           (workerNetwork === undefined ? "." : `. Meanwhile ${workerNetwork}.`),
       );
     }
@@ -190,11 +180,12 @@ export class RunnerFleet extends Construct {
   }
 
   private moduleInputs(props: RunnerFleetProps): GitlabRunnerModuleInputs {
+    const traits = EXECUTORS[props.executor];
     const hop = hopLimits(props.executor, props.jobHopLimit ?? DEFAULTS.jobHopLimit);
     const common: GitlabRunnerModuleInputs = {
       environment: props.environment,
       vpc_id: props.vpcId,
-      subnet_id: props.executor === "docker+machine" ? machineSubnet(props) : firstItem(props.subnetIds),
+      subnet_id: traits.oneInstanceTypeAndSubnet === true ? oneSubnet(props) : firstItem(props.subnetIds),
       tags: props.tags,
       runner_gitlab: {
         url: props.gitlabUrl,
@@ -216,7 +207,7 @@ export class RunnerFleet extends Construct {
       runner_role: {
         policy_arns: [this.managerPolicy.policyArn],
         // The module lets the manager create service-linked roles by default; only spot requests
-        // need that (the EC2 Spot role), and with the docker executor jobs would hold the right too.
+        // need that (the EC2 Spot role), and where jobs run on the manager they would hold the right too.
         allow_iam_service_linked_role_creation: props.workers?.spot === true,
       },
       runner_install: {
@@ -242,65 +233,25 @@ export class RunnerFleet extends Construct {
         pull_policies: ["always"],
       },
     };
-    if (props.executor === "docker-autoscaler") return { ...common, ...this.autoscalerInputs(props.workers!, props, hop.workers!) };
-    if (props.executor === "docker+machine") return { ...common, ...this.dockerMachineInputs(props.workers!, props, hop.workers!) };
-    return common;
-  }
-
-  private autoscalerInputs(w: RunnerWorkersProps, props: RunnerFleetProps, workerHopLimit: number): Partial<GitlabRunnerModuleInputs> {
+    if (traits.workerInputs === undefined) return common;
+    const w = props.workers!;
     return {
-      runner_worker_docker_autoscaler: {
-        connector_config_user: "ubuntu",
-        capacity_per_instance: 1,
-        max_use_count: w.maxJobsPerInstance ?? DEFAULTS.workers.maxJobsPerInstance,
-        // Use a worker only once cloud-init (and so the Docker install) has finished.
-        instance_ready_command: "cloud-init status --wait",
-      },
-      runner_worker_docker_autoscaler_asg: {
-        subnet_ids: props.subnetIds,
-        default_instance_type: firstItem(w.instanceTypes),
-        types: w.instanceTypes,
-        enable_mixed_instances_policy: w.spot === true || hasSeveralItems(w.instanceTypes),
-        on_demand_percentage_above_base_capacity: w.spot === true ? 0 : 100,
-      },
-      runner_worker_docker_autoscaler_instance: {
-        http_tokens: "required",
-        http_put_response_hop_limit: workerHopLimit,
-        root_size: w.rootVolumeGiB ?? DEFAULTS.workers.rootVolumeGiB,
-        start_script: AUTOSCALER_WORKER_START_SCRIPT,
-      },
-      runner_worker_docker_autoscaler_autoscaling_options: [
-        {
-          periods: ["* * * * *"],
-          timezone: "UTC",
-          idle_count: w.idleCount ?? DEFAULTS.workers.idleCount,
-          idle_time: `${w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes}m`,
-        },
-      ],
-      runner_worker_docker_autoscaler_role: { policy_arns: [this.workerPolicy!.policyArn] },
-      ...(w.amiId !== undefined ? { runner_worker_docker_autoscaler_ami_id: w.amiId } : {}),
-    };
-  }
-
-  private dockerMachineInputs(w: RunnerWorkersProps, props: RunnerFleetProps, workerHopLimit: number): Partial<GitlabRunnerModuleInputs> {
-    return {
-      runner_worker_docker_machine_instance: {
-        destroy_after_max_builds: w.maxJobsPerInstance ?? DEFAULTS.workers.maxJobsPerInstance,
-        // One type and one subnet: docker-machine takes each flag once (see checks.ts).
-        types: [firstItem(w.instanceTypes)],
-        subnet_ids: [machineSubnet(props)],
-        idle_count: w.idleCount ?? DEFAULTS.workers.idleCount,
-        idle_time: (w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes) * 60,
-        root_size: w.rootVolumeGiB ?? DEFAULTS.workers.rootVolumeGiB,
-        private_address_only: true,
-      },
-      runner_worker_docker_machine_instance_spot: { enable: w.spot === true },
-      runner_worker_docker_machine_ec2_metadata_options: {
-        http_tokens: "required",
-        http_put_response_hop_limit: workerHopLimit,
-      },
-      runner_worker_docker_machine_role: { policy_arns: [this.workerPolicy!.policyArn] },
-      ...(w.amiId !== undefined ? { runner_worker_docker_machine_ami_id: w.amiId } : {}),
+      ...common,
+      ...traits.workerInputs({
+        instanceTypes: w.instanceTypes,
+        firstInstanceType: firstItem(w.instanceTypes),
+        severalInstanceTypes: hasSeveralItems(w.instanceTypes),
+        subnetIds: props.subnetIds,
+        oneSubnet: oneSubnet(props),
+        maxJobsPerInstance: w.maxJobsPerInstance ?? DEFAULTS.workers.maxJobsPerInstance,
+        idleCount: w.idleCount ?? DEFAULTS.workers.idleCount,
+        idleTimeMinutes: w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes,
+        rootVolumeGiB: w.rootVolumeGiB ?? DEFAULTS.workers.rootVolumeGiB,
+        spot: w.spot === true,
+        amiId: w.amiId,
+        hopLimit: hop.workers!,
+        policyArn: this.workerPolicy!.policyArn,
+      }),
     };
   }
 }

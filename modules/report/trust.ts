@@ -1,5 +1,5 @@
 /** Trust, read from the synthesized module inputs and backend block: where jobs run, what they hold, what logs them in. */
-import { EXECUTORS, Executor } from "../executors";
+import { EXECUTORS, Executor, executorsWhere } from "../executors";
 import type { ModelFleet, ModelState, ReviewModel } from "../model/review-model";
 
 /** The backend, in words: "a local file", "S3, encrypted with …". */
@@ -58,12 +58,14 @@ export function trustSection(model: ReviewModel): string[] {
     if (traits?.workerNetwork !== undefined) lines.push(`- **Fleet \`${fleet.name}\` (\`${fleet.executor}\`): ${traits.workerNetwork}.**`);
   }
   // Said once for all the fleets it concerns.
-  const withKeys = model.fleets.filter((f) => f.executor === "docker-autoscaler").map((f) => `\`${f.name}\``);
+  const withKeys = model.fleets.filter((f) => traitsOf(f)?.workerKeyInState === true).map((f) => `\`${f.name}\``);
   if (withKeys.length > 0) {
     lines.push(
       `- ${withKeys.length === 1 ? "Fleet" : "Fleets"} ${withKeys.join(", ")}: the module keeps the workers' SSH private key (\`tls_private_key\`) in the Terraform state, ` +
         `which is ${state.text}.` +
-        (state.kind === "s3-kms" ? "" : " Use the S3 backend with a KMS key (`backend.kmsKeyId`) for a fleet that uses docker-autoscaler."),
+        (state.kind === "s3-kms"
+          ? ""
+          : ` Use the S3 backend with a KMS key (\`backend.kmsKeyId\`) for a fleet that uses ${executorsWhere((t) => t.workerKeyInState === true).join(" or ")}.`),
     );
   }
   const registered = model.fleets.filter((f) => f.gitlab.registeredBy === "stack").map((f) => `\`${f.name}\``);

@@ -1,12 +1,17 @@
 import { IConstruct } from "constructs";
 import { Aspects, IAspect, TerraformStack } from "cdktf";
 import { SECURITY_RULES, SecurityRule } from ".";
+import type { RuleId } from "./ids";
 import { readStackDocument } from "../model/stack-document";
 import { terraformBlock } from "./terraform-block";
 
-/** A rule's violation at one construct, and the acknowledgement that accepts it, if any. */
+/**
+ * A rule's violation at one construct, and the acknowledgement that accepts it, if any. A rule
+ * whose check throws is a finding too: "the rule failed: <error>", never acknowledged.
+ */
 export interface RuleFinding {
   readonly path: string;
+  /** A `RuleId`, or the id of a library user's own rule. */
   readonly ruleId: string;
   readonly message: string;
   readonly acknowledgement?: { readonly path: string; readonly reason: string };
@@ -35,7 +40,7 @@ export function withAcknowledgeHint(error: unknown): unknown {
  * reason. The violation no longer fails synthesis; it is listed, with the reason, in the review
  * report (like a cdk-nag suppression).
  */
-export function acknowledgeRule(construct: IConstruct, ruleId: string, reason: string): void {
+export function acknowledgeRule(construct: IConstruct, ruleId: RuleId, reason: string): void {
   const rule = SECURITY_RULES.find((r) => r.id === ruleId);
   if (rule === undefined) {
     throw new Error(`${construct.node.path}: unknown rule "${ruleId}"; the rules are ${SECURITY_RULES.map((r) => r.id).join(", ")}`);
@@ -47,6 +52,13 @@ export function acknowledgeRule(construct: IConstruct, ruleId: string, reason: s
   const own = acknowledgements.get(construct) ?? new Map<string, string>();
   own.set(ruleId, reason.trim());
   acknowledgements.set(construct, own);
+}
+
+/** acknowledgeRule for each entry of a configuration's `acknowledge` (rule id -> reason). */
+export function acknowledgeRules(construct: IConstruct, acknowledge: { readonly [id in RuleId]?: string }): void {
+  for (const [ruleId, reason] of Object.entries(acknowledge) as [RuleId, string | undefined][]) {
+    if (reason !== undefined) acknowledgeRule(construct, ruleId, reason);
+  }
 }
 
 function acknowledgementFor(node: IConstruct, ruleId: string): RuleFinding["acknowledgement"] {
@@ -71,7 +83,7 @@ export class SecurityRules implements IAspect {
    * The security rules of a stack: added to it on first use, so one call covers every construct in
    * it (GitlabRunnerEcr's and your own). GitlabRunnerEcr and GitlabRunnerStack call this themselves.
    */
-  static of(stack: TerraformStack, rules: readonly SecurityRule[] = SECURITY_RULES): SecurityRules {
+  static of(stack: TerraformStack, rules: readonly SecurityRule<string>[] = SECURITY_RULES): SecurityRules {
     const existing = Aspects.of(stack).all.find((a): a is SecurityRules => a instanceof SecurityRules);
     if (existing) return existing;
     const aspect = new SecurityRules(rules);
@@ -79,7 +91,7 @@ export class SecurityRules implements IAspect {
     return aspect;
   }
 
-  private constructor(private readonly rules: readonly SecurityRule[]) {}
+  private constructor(private readonly rules: readonly SecurityRule<string>[]) {}
 
   visit(node: IConstruct): void {
     if (this.visited.has(node)) return;
@@ -91,7 +103,11 @@ export class SecurityRules implements IAspect {
     // Resolved once per construct, for all rules.
     const block = terraformBlock(node);
     if (block === undefined) return;
-    for (const rule of this.rules) for (const message of rule.check?.(block) ?? []) this.record(node, rule, message);
+    for (const rule of this.rules) {
+      if (rule.check === undefined) continue;
+      const messages = this.guarded(node, rule, () => rule.check!(block));
+      for (const message of messages) this.record(node, rule, message);
+    }
   }
 
   /**
@@ -105,12 +121,27 @@ export class SecurityRules implements IAspect {
     const document = readStackDocument(stack.toTerraform());
     const byPath = new Map(stack.node.findAll().map((c) => [c.node.path, c] as const));
     for (const rule of rules) {
-      for (const { path, message } of rule.checkStack!(document)) this.record(byPath.get(path) ?? stack, rule, message);
+      const findings = this.guarded(stack, rule, () => rule.checkStack!(document));
+      for (const { path, message } of findings) this.record(byPath.get(path) ?? stack, rule, message);
     }
   }
 
-  private record(node: IConstruct, rule: SecurityRule, message: string): void {
-    const acknowledgement = rule.acknowledgeable === false ? undefined : acknowledgementFor(node, rule.id);
+  /**
+   * A rule's check, run so that a rule that throws fails synthesis with a finding for that rule and
+   * construct (which no acknowledgement accepts: the check did not run) instead of a crash.
+   */
+  private guarded<T>(node: IConstruct, rule: SecurityRule<string>, check: () => readonly T[]): readonly T[] {
+    try {
+      return check();
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      this.record(node, rule, `the rule failed, so this construct is unchecked: ${error}`, false);
+      return [];
+    }
+  }
+
+  private record(node: IConstruct, rule: SecurityRule<string>, message: string, acknowledgeable = rule.acknowledgeable !== false): void {
+    const acknowledgement = acknowledgeable ? acknowledgementFor(node, rule.id) : undefined;
     this.all.push({ path: node.node.path, ruleId: rule.id, message, acknowledgement });
     if (!acknowledgement) node.node.addValidation({ validate: () => [`${rule.id}: ${message}`] });
   }

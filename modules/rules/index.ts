@@ -18,6 +18,7 @@ import { PROTECTED_RUNNER_TAGGED_ONLY } from "./protected-runner-tagged-only";
 import { WORKER_JOBS_HOLD_NO_S3 } from "./worker-jobs-hold-no-s3";
 
 export { SecurityRule, StackFinding } from "./security-rule";
+export { RULE_IDS, RuleId, isRuleId } from "./ids";
 
 /** Every rule SecurityRules applies, in report order. */
 export const SECURITY_RULES: readonly SecurityRule[] = [

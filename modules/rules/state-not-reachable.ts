@@ -7,8 +7,8 @@ const STATE_OBJECT_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObje
 const STATE_BUCKET_ACTIONS = ["s3:ListBucket", "s3:PutBucketPolicy", "s3:DeleteBucket"];
 
 /**
- * The Terraform state holds the docker-autoscaler workers' SSH private key and every secret the
- * plan saw. No role of the stack may reach the S3 bucket that holds it: not through a grant, and
+ * The Terraform state holds the workers' SSH private key (executors with `workerKeyInState`) and
+ * every secret the plan saw. No role of the stack may reach the S3 bucket that holds it: not through a grant, and
  * not as the runners' cache bucket (every manager reads and writes that). Not acknowledgeable.
  */
 export const STATE_NOT_REACHABLE: SecurityRule = {
