@@ -29,12 +29,12 @@ const VALID_YAML = `
 name: acme-runners
 aws:
   region: eu-central-1
-  accountId: "111122223333"
+  accountId: "210987654321"
 network:
-  vpcId: vpc-0123456789abcdef0
-  subnetIds: [subnet-0123456789abcdef0]
+  vpcId: vpc-0a1b2c3d4e5f60718
+  subnetIds: [subnet-0a1b2c3d4e5f60718]
 gitlab:
-  url: https://gitlab.example.com
+  url: https://gitlab.acme.internal
 ciImage:
   repositoryName: ci/image
   tag: "2.0.0"
@@ -60,7 +60,7 @@ test("a YAML file named by GITLAB_RUNNER_ECR_CONFIG synthesizes that configurati
   expect(r.status).toBe(0);
   const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"), "utf8"));
   expect(json.module.runner_small.runner_worker_docker_options.image).toBe(
-    "111122223333.dkr.ecr.eu-central-1.amazonaws.com/ci/image:2.0.0",
+    "210987654321.dkr.ecr.eu-central-1.amazonaws.com/ci/image:2.0.0",
   );
 });
 
@@ -72,7 +72,7 @@ test("a JSON file works too", () => {
 });
 
 test("bad input: exit 1, one line per problem naming the field, no stack trace, nothing written", () => {
-  const bad = VALID_YAML.replace('accountId: "111122223333"', "accountId: 111122223333")
+  const bad = VALID_YAML.replace('accountId: "210987654321"', "accountId: 210987654321")
     .replace("executor: docker-autoscaler", "executor: shell")
     .replace("url: https://", "url: http://");
   writeFileSync(join(dir, "runners.yaml"), bad);
@@ -119,7 +119,8 @@ test("the cdktf.json context value `config` names a file too", () => {
 
 test("the shipped example configuration is valid and synthesizes", () => {
   const r = run({ GITLAB_RUNNER_ECR_CONFIG: resolve(__dirname, "..", "..", "examples", "runners.example.yaml") });
-  expect(r.stderr).toBe("");
+  // Its only output: the placeholder warning (below).
+  expect(r.stderr).toMatch(/^warning: \[acme-runners\] runners\.example\.yaml still holds the example's placeholder values: [^\n]*\n$/);
   expect(r.status).toBe(0);
   const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"), "utf8"));
   expect(json.terraform.backend.s3.use_lockfile).toBe(true);
@@ -200,4 +201,60 @@ test("a security rule failure says how to acknowledge it, never to skip validati
   expect(r.stderr).toContain("fleets[].acknowledge in the configuration file");
   expect(r.stderr).not.toMatch(/skipValidation|skip validation/i);
   expect(existsSync(r.outdir)).toBe(false);
+});
+
+describe("a configuration copied from the example and not filled in", () => {
+  const EXAMPLE = resolve(__dirname, "..", "..", "examples", "runners.example.yaml");
+
+  test("synthesizes with one warning naming each field that still holds a documentation placeholder", () => {
+    const r = run({ GITLAB_RUNNER_ECR_CONFIG: EXAMPLE });
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split("\n").filter((l) => l !== "");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warning: \[acme-runners\] runners\.example\.yaml still holds the example's placeholder values: /);
+    // Written from reading the example: the account (alone and in two ARNs), the other account's
+    // repository, the VPC, both subnets and the GitLab host. No value is echoed.
+    for (const field of [
+      "aws.accountId (an account id from AWS's documentation)",
+      "network.vpcId (the example's id)",
+      "network.subnetIds[0] (the example's id)",
+      "network.subnetIds[1] (the example's id)",
+      "gitlab.url (a host reserved for documentation)",
+      "repositories[1].arn (an account id from AWS's documentation)",
+      "pullThroughCache[1].credentialArn (an account id from AWS's documentation)",
+      "backend.kmsKeyId (an account id from AWS's documentation)",
+    ]) {
+      expect(lines[0]).toContain(field);
+    }
+    expect(lines[0].match(/ \(/g)).toHaveLength(8);
+    expect(lines[0]).not.toMatch(/111122223333|vpc-0|subnet-0|gitlab\.example\.com/);
+  });
+
+  test("filled in with real-looking ids, it synthesizes without a warning", () => {
+    const filled = readFileSync(EXAMPLE, "utf8")
+      .replaceAll("111122223333", "210987654321")
+      .replaceAll("444455556666", "310987654321")
+      .replaceAll("vpc-0123456789abcdef0", "vpc-0a1b2c3d4e5f60718")
+      .replaceAll("subnet-0123456789abcdef0", "subnet-0a1b2c3d4e5f60718")
+      .replaceAll("subnet-0fedcba9876543210", "subnet-08f7e6d5c4b3a2910")
+      .replaceAll("gitlab.example.com", "gitlab.acme.internal");
+    writeFileSync(join(dir, "runners.yaml"), filled);
+    const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  test("a subdomain of a reserved name, or one in a URL with a port, is a placeholder too; a name merely containing one is not", () => {
+    for (const [url, warns] of [
+      ["https://ci.gitlab.example.org:8443", true],
+      ["https://example.net", true],
+      ["https://gitlab.notexample.com", false],
+      ["https://example.com.acme.internal", false],
+    ] as const) {
+      writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replaceAll("https://gitlab.acme.internal", url));
+      const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+      expect(r.status).toBe(0);
+      expect(r.stderr.includes("gitlab.url (a host reserved for documentation)")).toBe(warns);
+    }
+  });
 });

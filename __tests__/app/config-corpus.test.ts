@@ -26,10 +26,10 @@ type Config = Record<string, any>;
 function base(): Config {
   return {
     name: "acme-runners",
-    aws: { region: "eu-central-1", accountId: "111122223333" },
+    aws: { region: "eu-central-1", accountId: "210987654321" },
     tags: { Team: "platform" },
-    network: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"] },
-    gitlab: { url: "https://gitlab.example.com" },
+    network: { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60718"] },
+    gitlab: { url: "https://gitlab.acme.internal" },
     ciImage: { repositoryName: "ci/image", tag: "2.0.0", push: ["scale"] },
     repositories: [{ name: "apps/web", push: ["scale"] }],
     fleets: [{ name: "scale", executor: "docker-autoscaler", runnerTokenSsmParameter: "/acme/token", workers: {} }],
@@ -65,10 +65,10 @@ const TAG_CHARS = /^ {2}- tags\.Team: may hold only letters, digits, spaces and 
 const URL_PLAIN = /^ {2}- gitlab\.url: must be a plain URL .*it goes into a shell script on the manager at boot/;
 const NOT_A_FLEET = (path: string) => new RegExp(`^ {2}- ${path.replace(/[[\].]/g, "\\$&")}: "\\w+" is not a fleet; the fleets are scale`);
 const b64 = (s: string) => Buffer.from(s).toString("base64");
-const KMS = "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const KMS = "arn:aws:kms:eu-central-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 /** Repository ARNs of the base configuration's own registry (account and region). */
-const OWN_ECR = "arn:aws:ecr:eu-central-1:111122223333:repository/";
-const HUB_SECRET = "arn:aws:secretsmanager:eu-central-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+const OWN_ECR = "arn:aws:ecr:eu-central-1:210987654321:repository/";
+const HUB_SECRET = "arn:aws:secretsmanager:eu-central-1:210987654321:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
 
 const GITLAB_TOKENS: [string, string][] = [
   ["glpat-", "personal, project or group access token"],
@@ -122,16 +122,16 @@ const CASES: Case[] = [
   ),
   change(S, "empty tag key", (c) => (c.tags[""] = "x"), /^ {2}- tags\[""\]: the key must not be empty/),
   change(S, "tag value over 256 characters", (c) => (c.tags.Team = "a".repeat(257)), /^ {2}- tags\.Team: must be at most 256 characters/),
-  change(S, "GitLab URL path with a command substitution", (c) => (c.gitlab.url = "https://gitlab.example.com/$(reboot)"), URL_PLAIN),
-  change(S, "GitLab URL with backticks", (c) => (c.gitlab.url = "https://gitlab.example.com/`id`"), URL_PLAIN),
-  change(S, "GitLab URL with an interpolation", (c) => (c.gitlab.url = "https://gitlab.example.com/${var.x}"), URL_PLAIN),
-  change(S, "GitLab URL with a double quote", (c) => (c.gitlab.url = 'https://gitlab.example.com/"x'), URL_PLAIN),
-  change(S, "GitLab URL with a backslash", (c) => (c.gitlab.url = "https://gitlab.example.com/a\\b"), URL_PLAIN),
-  change(S, "GitLab URL with a space", (c) => (c.gitlab.url = "https://gitlab.example.com/a b"), URL_PLAIN),
-  change(S, "GitLab URL with a single quote", (c) => (c.gitlab.url = "https://gitlab.example.com/a'b"), URL_PLAIN),
-  change(S, "GitLab URL with a newline", (c) => (c.gitlab.url = "https://gitlab.example.com/\nreboot"), URL_PLAIN),
-  change(S, "GitLab URL with credentials", (c) => (c.gitlab.url = "https://user:pw@gitlab.example.com"), URL_PLAIN),
-  change(S, "GitLab URL with a query", (c) => (c.gitlab.url = "https://gitlab.example.com/?a=$(id)"), URL_PLAIN),
+  change(S, "GitLab URL path with a command substitution", (c) => (c.gitlab.url = "https://gitlab.acme.internal/$(reboot)"), URL_PLAIN),
+  change(S, "GitLab URL with backticks", (c) => (c.gitlab.url = "https://gitlab.acme.internal/`id`"), URL_PLAIN),
+  change(S, "GitLab URL with an interpolation", (c) => (c.gitlab.url = "https://gitlab.acme.internal/${var.x}"), URL_PLAIN),
+  change(S, "GitLab URL with a double quote", (c) => (c.gitlab.url = 'https://gitlab.acme.internal/"x'), URL_PLAIN),
+  change(S, "GitLab URL with a backslash", (c) => (c.gitlab.url = "https://gitlab.acme.internal/a\\b"), URL_PLAIN),
+  change(S, "GitLab URL with a space", (c) => (c.gitlab.url = "https://gitlab.acme.internal/a b"), URL_PLAIN),
+  change(S, "GitLab URL with a single quote", (c) => (c.gitlab.url = "https://gitlab.acme.internal/a'b"), URL_PLAIN),
+  change(S, "GitLab URL with a newline", (c) => (c.gitlab.url = "https://gitlab.acme.internal/\nreboot"), URL_PLAIN),
+  change(S, "GitLab URL with credentials", (c) => (c.gitlab.url = "https://user:pw@gitlab.acme.internal"), URL_PLAIN),
+  change(S, "GitLab URL with a query", (c) => (c.gitlab.url = "https://gitlab.acme.internal/?a=$(id)"), URL_PLAIN),
   change(
     S,
     "state key with an interpolation",
@@ -221,7 +221,7 @@ const CASES: Case[] = [
   change(
     S,
     "variable default with shell",
-    (c) => (c.gitlab.url = { terraformVariable: "gitlab_url", default: "https://gitlab.example.com/$(id)" }),
+    (c) => (c.gitlab.url = { terraformVariable: "gitlab_url", default: "https://gitlab.acme.internal/$(id)" }),
     /^ {2}- gitlab\.url\.default: must be a plain URL/,
   ),
   change(S, "stack name with a dollar sign", (c) => (c.name = "acme$x"), /^ {2}- name: must be 3-24 characters/),
@@ -309,7 +309,7 @@ const CASES: Case[] = [
   change(
     K,
     "base64 of a Docker auth document holding a token",
-    (c) => (c.dockerAuth = b64('{"auths":{"gitlab.example.com":{"auth":"glpat-AbCdEf0123456789xyz"}}}')),
+    (c) => (c.dockerAuth = b64('{"auths":{"gitlab.acme.internal":{"auth":"glpat-AbCdEf0123456789xyz"}}}')),
     /^ {2}- dockerAuth: the value looks like a GitLab personal.*base64-encoded/,
     "glpat-AbCdEf0123456789xyz",
   ),
@@ -497,31 +497,31 @@ const CASES: Case[] = [
   change(
     C,
     "repository in the China partition from an aws stack",
-    (c) => (c.repositories = [{ arn: "arn:aws-cn:ecr:cn-north-1:111122223333:repository/x" }]),
+    (c) => (c.repositories = [{ arn: "arn:aws-cn:ecr:cn-north-1:210987654321:repository/x" }]),
     /^ {2}- repositories\[0\]\.arn: is in partition aws-cn, but the stack's region eu-central-1 is in aws/,
   ),
   change(
     C,
     "repository in GovCloud from an aws stack",
-    (c) => (c.repositories = [{ arn: "arn:aws-us-gov:ecr:us-gov-west-1:111122223333:repository/x" }]),
+    (c) => (c.repositories = [{ arn: "arn:aws-us-gov:ecr:us-gov-west-1:210987654321:repository/x" }]),
     /^ {2}- repositories\[0\]\.arn: is in partition aws-us-gov/,
   ),
   change(
     C,
     "repository ARN in a region that does not exist",
-    (c) => (c.repositories = [{ arn: "arn:aws:ecr:eu-west-9:111122223333:repository/x" }]),
+    (c) => (c.repositories = [{ arn: "arn:aws:ecr:eu-west-9:210987654321:repository/x" }]),
     /^ {2}- repositories\[0\]\.arn: must be an ECR repository ARN .*in a known region/,
   ),
   change(
     C,
     "repository ARN whose partition does not match its region",
-    (c) => (c.repositories = [{ arn: "arn:aws:ecr:cn-north-1:111122223333:repository/x" }]),
+    (c) => (c.repositories = [{ arn: "arn:aws:ecr:cn-north-1:210987654321:repository/x" }]),
     /^ {2}- repositories\[0\]\.arn: must be an ECR repository ARN/,
   ),
   change(
     C,
     "the CI image repository again by ARN, with push",
-    (c) => (c.repositories = [{ arn: "arn:aws:ecr:eu-central-1:111122223333:repository/ci/image", push: ["scale"] }]),
+    (c) => (c.repositories = [{ arn: "arn:aws:ecr:eu-central-1:210987654321:repository/ci/image", push: ["scale"] }]),
     /^ {2}- repositories\[0\]\.arn: is the CI image repository/,
   ),
   change(
@@ -533,7 +533,7 @@ const CASES: Case[] = [
   change(
     C,
     "one repository by name and by its own ARN",
-    (c) => c.repositories.push({ arn: "arn:aws:ecr:eu-central-1:111122223333:repository/apps/web" }),
+    (c) => c.repositories.push({ arn: "arn:aws:ecr:eu-central-1:210987654321:repository/apps/web" }),
     /^ {2}- repositories\[1\]: is the same repository as repositories\[0\] \(by ARN\)/,
   ),
   change(
@@ -541,8 +541,8 @@ const CASES: Case[] = [
     "one ARN twice",
     (c) =>
       (c.repositories = [
-        { arn: "arn:aws:ecr:us-east-1:444455556666:repository/x" },
-        { arn: "arn:aws:ecr:us-east-1:444455556666:repository/x" },
+        { arn: "arn:aws:ecr:us-east-1:310987654321:repository/x" },
+        { arn: "arn:aws:ecr:us-east-1:310987654321:repository/x" },
       ]),
     /^ {2}- repositories\[1\]: is the same repository as repositories\[0\]/,
   ),
@@ -779,7 +779,7 @@ const CASES: Case[] = [
   change(
     C,
     "the state bucket is the cache bucket's default name",
-    (c) => (c.backend = { type: "s3", bucket: "acme-runners-cache-111122223333-eu-central-1", key: "k", region: "eu-central-1" }),
+    (c) => (c.backend = { type: "s3", bucket: "acme-runners-cache-210987654321-eu-central-1", key: "k", region: "eu-central-1" }),
     /^ {2}- backend\.bucket: is the cache bucket's default name \(cache\.bucketName left out\)/,
   ),
   // Names the construct tree already holds.
@@ -859,7 +859,7 @@ const CASES: Case[] = [
   change(
     E,
     "account id as a number",
-    (c) => (c.aws.accountId = 111122223333),
+    (c) => (c.aws.accountId = 210987654321),
     /^ {2}- aws\.accountId: must be a string \(got a number; quote it\)$/,
   ),
   change(
@@ -884,7 +884,7 @@ const CASES: Case[] = [
   {
     category: E,
     what: "YAML: a key indented further than the line above (the parser names the line above)",
-    file: 'name: acme\naws:\n  region: eu-west-1\n    accountId: "111122223333"\n',
+    file: 'name: acme\naws:\n  region: eu-west-1\n    accountId: "210987654321"\n',
     ext: ".yaml",
     expect:
       /^ {2}- \(file\): not valid YAML at line 4: indented 4 spaces, more than the line above it \(2\): the keys of one mapping start at the same column$/,
@@ -892,7 +892,7 @@ const CASES: Case[] = [
   {
     category: E,
     what: "YAML: a key indented less than the keys before it",
-    file: 'name: acme\naws:\n  region: eu-west-1\n accountId: "111122223333"\n',
+    file: 'name: acme\naws:\n  region: eu-west-1\n accountId: "210987654321"\n',
     ext: ".yaml",
     expect: /^ {2}- \(file\): not valid YAML at line 4: indented 1 space, unlike the keys before it in the same mapping/,
   },
@@ -909,7 +909,7 @@ const CASES: Case[] = [
   change(
     E,
     "one subnet as a string",
-    (c) => (c.network.subnetIds = "subnet-0123456789abcdef0"),
+    (c) => (c.network.subnetIds = "subnet-0a1b2c3d4e5f60718"),
     /^ {2}- network\.subnetIds: must be a list \(got a string\)$/,
   ),
   change(E, "network as a string", (c) => (c.network = "default"), /^ {2}- network: must be an object \(got a string\)$/),
@@ -1122,22 +1122,22 @@ describe("unusual but valid configurations synthesize", () => {
       "GovCloud",
       stringify({
         ...base(),
-        aws: { region: "us-gov-west-1", accountId: "111122223333" },
-        repositories: [{ arn: "arn:aws-us-gov:ecr:us-gov-east-1:444455556666:repository/x" }],
+        aws: { region: "us-gov-west-1", accountId: "210987654321" },
+        repositories: [{ arn: "arn:aws-us-gov:ecr:us-gov-east-1:310987654321:repository/x" }],
       }),
       ".yaml",
       (j) =>
         expect(j.resource.aws_iam_policy.scale_workers.policy).toContain(
-          "arn:aws-us-gov:ecr:us-gov-west-1:111122223333:repository/ci/image",
+          "arn:aws-us-gov:ecr:us-gov-west-1:210987654321:repository/ci/image",
         ),
     ],
     [
       "China",
-      stringify({ ...base(), aws: { region: "cn-north-1", accountId: "111122223333" } }),
+      stringify({ ...base(), aws: { region: "cn-north-1", accountId: "210987654321" } }),
       ".yaml",
       (j) =>
         expect(j.module.runner_scale.runner_worker_docker_options.image).toBe(
-          "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/ci/image:2.0.0",
+          "210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn/ci/image:2.0.0",
         ),
     ],
     [
@@ -1160,8 +1160,8 @@ describe("unusual but valid configurations synthesize", () => {
     ],
     [
       "YAML anchors, aliases and merge keys",
-      "name: acme-runners\naws: {region: eu-central-1, accountId: '111122223333'}\nnetwork: {vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0]}\n" +
-        "gitlab: {url: 'https://gitlab.example.com:8443/gitlab'}\nciImage: {repositoryName: ci/image, tag: '2.0.0'}\n" +
+      "name: acme-runners\naws: {region: eu-central-1, accountId: '210987654321'}\nnetwork: {vpcId: vpc-0a1b2c3d4e5f60718, subnetIds: [subnet-0a1b2c3d4e5f60718]}\n" +
+        "gitlab: {url: 'https://gitlab.acme.internal:8443/gitlab'}\nciImage: {repositoryName: ci/image, tag: '2.0.0'}\n" +
         "fleets:\n  - &fleet\n    name: one\n    executor: docker-autoscaler\n    runnerTokenSsmParameter: /a/one\n    workers: &w {maxInstances: 3}\n" +
         "  - <<: *fleet\n    name: two\n    runnerTokenSsmParameter: /a/two\n    workers: *w\n",
       ".yaml",
@@ -1211,7 +1211,7 @@ describe("unusual but valid configurations synthesize", () => {
         ...base(),
         network: {
           vpcId: { terraformVariable: "vpc_id" },
-          subnetIds: { terraformVariable: "subnets", default: ["subnet-0123456789abcdef0"] },
+          subnetIds: { terraformVariable: "subnets", default: ["subnet-0a1b2c3d4e5f60718"] },
         },
       }),
       ".yaml",
@@ -1242,7 +1242,7 @@ describe("unusual but valid configurations synthesize", () => {
         ...base(),
         repositories: [
           { arn: `${OWN_ECR}ecr-public/docker/library/docker` },
-          { arn: "arn:aws:ecr:eu-central-1:444455556666:repository/ecr-public/mirror", push: ["scale"] },
+          { arn: "arn:aws:ecr:eu-central-1:310987654321:repository/ecr-public/mirror", push: ["scale"] },
         ],
       }),
       ".yaml",
@@ -1250,8 +1250,8 @@ describe("unusual but valid configurations synthesize", () => {
         const policy = JSON.parse(j.resource.aws_iam_policy.scale_workers.policy);
         const push = policy.Statement.find((st: { Sid: string }) => st.Sid === "EcrPush");
         expect(push.Resource).toEqual([
-          "arn:aws:ecr:eu-central-1:111122223333:repository/ci/image",
-          "arn:aws:ecr:eu-central-1:444455556666:repository/ecr-public/mirror",
+          "arn:aws:ecr:eu-central-1:210987654321:repository/ci/image",
+          "arn:aws:ecr:eu-central-1:310987654321:repository/ecr-public/mirror",
         ]);
       },
     ],
@@ -1267,8 +1267,8 @@ describe("unusual but valid configurations synthesize", () => {
       ".yaml",
       (j) =>
         expect(j.output.application_repository_urls.value).toEqual({
-          "team/a.b": "111122223333.dkr.ecr.eu-central-1.amazonaws.com/team/a.b",
-          "team/a_b": "111122223333.dkr.ecr.eu-central-1.amazonaws.com/team/a_b",
+          "team/a.b": "210987654321.dkr.ecr.eu-central-1.amazonaws.com/team/a.b",
+          "team/a_b": "210987654321.dkr.ecr.eu-central-1.amazonaws.com/team/a_b",
         }),
     ],
     [

@@ -6,10 +6,11 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App, AnnotationMetadataEntryType } from "cdktf";
+import { Annotations, App, AnnotationMetadataEntryType } from "cdktf";
 import { ConfigError } from "../config/parse";
 import { loadConfig } from "./load-config";
 import { GitlabRunnerStack } from "../constructs/gitlab-runner-stack";
+import { placeholderWarning } from "./placeholders";
 
 /**
  * What a synthesis writes into a stack folder: the Terraform document (cdk.tf.json, or cdk.tf with
@@ -94,9 +95,16 @@ export function synthesizeInto(outdir: string, build: (app: App) => GitlabRunner
 export function runApp({ env, cwd, stderr }: AppRun): number {
   try {
     // Everything is validated before anything is built or written.
-    const { config } = loadConfig({ env, cwd, contextPath: contextConfigPath(env) });
+    const { config, source, placeholders } = loadConfig({ env, cwd, contextPath: contextConfigPath(env) });
     const outdir = resolve(cwd, env.CDKTF_OUTDIR ?? "cdktf.out");
-    const warned = synthesizeInto(outdir, (app) => [new GitlabRunnerStack(app, config.name, config)], env.SYNTH_HCL_OUTPUT === "true");
+    const placeholder = placeholderWarning(basename(source), placeholders);
+    const build = (app: App) => {
+      const stack = new GitlabRunnerStack(app, config.name, config);
+      // An annotation, so the cdktf CLI (which reads manifest.json) shows it as well as this app.
+      if (placeholder !== undefined) Annotations.of(stack).addWarning(placeholder);
+      return [stack];
+    };
+    const warned = synthesizeInto(outdir, build, env.SYNTH_HCL_OUTPUT === "true");
     // The cdktf CLI prints the warnings it finds in manifest.json itself (it sets this variable).
     if (env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== "true") for (const w of warned) stderr(`warning: ${w}\n`);
     return 0;

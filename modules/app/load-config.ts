@@ -9,6 +9,7 @@ import { extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, MAX_CONFIG_DEPTH, RunnerStackConfig, formatPath, parseConfig } from "../config/parse";
 import { DEFAULT_CONFIG } from "./default-config";
+import { PlaceholderValue, placeholdersIn } from "./placeholders";
 
 /** Environment variable naming a configuration file (JSON or YAML). */
 export const CONFIG_ENV_VAR = "GITLAB_RUNNER_ECR_CONFIG";
@@ -20,6 +21,8 @@ export interface LoadedConfig {
   readonly config: RunnerStackConfig;
   /** Where it came from, for messages: a file path or "embedded default". */
   readonly source: string;
+  /** A file's fields that still hold documentation placeholders (none for the embedded default, a demonstration). */
+  readonly placeholders: readonly PlaceholderValue[];
 }
 
 /**
@@ -34,12 +37,12 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; contextPath?: unk
   const path =
     fromEnv !== undefined && fromEnv !== "" ? fromEnv : typeof options.contextPath === "string" ? options.contextPath : undefined;
   if (path === undefined) {
-    return { config: parseConfig(DEFAULT_CONFIG, "embedded default"), source: "embedded default" };
+    return { config: parseConfig(DEFAULT_CONFIG, "embedded default"), source: "embedded default", placeholders: [] };
   }
   const file = resolve(options.cwd ?? process.cwd(), path);
   const text = readConfigText(file);
   const data = extname(file).toLowerCase() === ".json" ? parseJson(text, file) : parseYamlText(text, file);
-  return { config: parseConfig(data, file), source: file };
+  return { config: parseConfig(data, file), source: file, placeholders: placeholdersIn(data) };
 }
 
 function fileProblem(file: string, problem: string): ConfigError {
