@@ -3,9 +3,9 @@
 // import rewrite turns the require below into @cdktn/provider-aws, so these tests check that variant's
 // own release there instead of failing on this one's).
 const EXPECTED: Record<string, { readonly source: string; readonly version: string }> = {
-  // @cdktf/provider-aws 21.22.1 binds the AWS provider 6.25.0, and writes the short source.
-  "@cdktf/provider-aws": { source: "aws", version: ">= 6.25.0, < 7.0.0" },
-  // @cdktn/provider-aws 25.7.0 binds 6.66.0, and writes the full source address.
+  // @cdktf/provider-aws 21.22.1 binds the AWS provider 6.25.0 (and would write the short source "aws").
+  "@cdktf/provider-aws": { source: "hashicorp/aws", version: ">= 6.25.0, < 7.0.0" },
+  // @cdktn/provider-aws 25.7.0 binds 6.66.0.
   "@cdktn/provider-aws": { source: "hashicorp/aws", version: ">= 6.66.0, < 7.0.0" },
 };
 

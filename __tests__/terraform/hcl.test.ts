@@ -157,9 +157,16 @@ describe.each(STACKS)("cdktf synth --hcl of %s", (_name, configFile, stackName) 
   const test_ = hasTerraform ? test : test.skip;
 
   test_("requires the AWS provider as the same range as the JSON does", () => {
-    const { version } = expectedAwsRequirement();
-    expect(json.terraform.required_providers.aws.version).toBe(version);
-    expect(hcl).toContain(`version = "${version}"`);
+    const { source, version } = expectedAwsRequirement();
+    expect(json.terraform.required_providers.aws).toEqual({ source, version });
+    const block = /required_providers \{\s*aws = \{([^}]*)\}/.exec(hcl)?.[1] ?? "";
+    expect(
+      block
+        .split("\n")
+        .map((l) => l.trim().replace(/\s+=\s+/, " = "))
+        .filter(Boolean)
+        .sort(),
+    ).toEqual([`source = "${source}"`, `version = "${version}"`]);
   });
 
   test_("passes terraform fmt -check", () => {

@@ -30,6 +30,9 @@ export class GitlabRunnerStack extends TerraformStack {
     // major lets a workspace whose lock file or other modules need a newer 6.x still init. The lock
     // file selects the exact release.
     this.addOverride("terraform.required_providers.aws.version", awsProviderRange(provider));
+    // The full address (cdktf 0.21's binding writes "aws", which Terraform reads as the same):
+    // what a reviewer of the document or the lock file sees, and what the cdktn binding writes.
+    this.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
 
     if (backend.type === "s3") {
       new S3Backend(this, {
