@@ -121,6 +121,14 @@ describe("push-runner-protected", () => {
     );
   });
 
+  test("on the document: the push fleet's access level left to a Terraform expression is not taken as protected", () => {
+    const stack = stackOf(registered({ scope: "group", id: 42, protected: true }));
+    stack.runners.fleet("f").gitlabRegistration!.runner.addOverride("access_level", "${var.access_level}");
+    expect(synthOutcome(stack)).toContain(
+      '[test/runners/f/gitlab/runner] push-runner-protected: the jobs of fleet "f" may push images (ecr:PutImage), but its GitLab runner gitlab_user_runner.f has access_level "${var.access_level}"',
+    );
+  });
+
   test("a fleet that may not push may have an unprotected runner; a protected push fleet passes", () => {
     const stack = stackOf(registered({ scope: "group", id: 42, protected: true }, { scope: "project", id: 7 }));
     expect(synthOutcome(stack)).toBe("ok");
@@ -148,6 +156,14 @@ describe("protected-runner-tagged-only", () => {
   test("on the document: a protected runner switched to untagged is caught", () => {
     const stack = stackOf(registered({ scope: "group", id: 42, protected: true }));
     stack.runners.fleet("f").gitlabRegistration!.runner.untagged = true;
+    expect(synthOutcome(stack)).toContain(
+      "[test/runners/f/gitlab/runner] protected-runner-tagged-only: the protected GitLab runner gitlab_user_runner.f",
+    );
+  });
+
+  test("on the document: untagged left to a Terraform expression counts as untagged (known only at plan)", () => {
+    const stack = stackOf(registered({ scope: "group", id: 42, protected: true }));
+    stack.runners.fleet("f").gitlabRegistration!.runner.addOverride("untagged", "${var.runner_untagged}");
     expect(synthOutcome(stack)).toContain(
       "[test/runners/f/gitlab/runner] protected-runner-tagged-only: the protected GitLab runner gitlab_user_runner.f",
     );
