@@ -174,6 +174,28 @@ describe("protected-runner-tagged-only", () => {
   });
 });
 
+describe("one fleet per tag", () => {
+  test("a tag of another registered fleet's runner is refused, naming the field and the other fleet", () => {
+    expect(() =>
+      stackOf(
+        registered({ scope: "group", id: 42, protected: true, tags: ["f", "release"] }, { scope: "project", id: 7, tags: ["release"] }),
+      ),
+    ).toThrow(/fleets\[1\]\.gitlab\.tags\[0\]: "release" is also a tag of fleet "f"'s runner/);
+  });
+
+  test("the name of a fleet registered by hand (the tag its runner must carry) is refused as another runner's tag", () => {
+    expect(() => stackOf(registered(undefined, { scope: "project", id: 7, tags: ["mr", "f"] }))).toThrow(
+      /fleets\[1\]\.gitlab\.tags\[1\]: "f" is also a tag of fleet "f"'s runner/,
+    );
+  });
+
+  test("distinct tags pass", () => {
+    expect(
+      synthOutcome(stackOf(registered({ scope: "group", id: 42, protected: true }, { scope: "project", id: 7, tags: ["mr", "linux"] }))),
+    ).toBe("ok");
+  });
+});
+
 describe("review.md's GitLab settings", () => {
   test("registered by hand: what each runner must be, from the grants", () => {
     const stack = stackOf(acmeConfig("docker-autoscaler"));

@@ -69,6 +69,17 @@ function checkFleetGitlab(c: RunnersShape, f: RunnersShape["fleets"][number], i:
   tags.forEach((t, j) => {
     if (tags.indexOf(t) !== j) report(["fleets", i, "gitlab", "tags", j], `duplicates tags[${tags.indexOf(t)}] "${t}"`);
   });
+  // A tag two fleets' runners carry sends a job that names it to either fleet, with either fleet's
+  // grants. A runner registered by hand must carry its fleet's name (review.md), so names count too.
+  tags.forEach((t, j) => {
+    const other = c.fleets.findIndex((o, k) => k !== i && (o.gitlab !== undefined ? (o.gitlab.tags ?? [o.name]) : [o.name]).includes(t));
+    if (other >= 0 && tags.indexOf(t) === j) {
+      report(
+        ["fleets", i, "gitlab", "tags", j],
+        `"${t}" is also a tag of fleet "${c.fleets[other]!.name}"'s runner: a job naming it could run on either fleet, with either fleet's grants`,
+      );
+    }
+  });
   const pushes = c.ciImage.push.includes(f.name) || c.repositories.some((r) => r.push.includes(f.name));
   if (pushes && !g.protected && f.acknowledge["push-runner-protected"] === undefined) {
     report(
