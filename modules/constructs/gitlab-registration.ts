@@ -5,7 +5,7 @@
  * to the runner's token (the token exists only in GitLab, the state and SSM; never in the document).
  */
 import { Construct } from "constructs";
-import { TerraformStack, Token } from "cdktf";
+import { TerraformProvider, TerraformStack, Token } from "cdktf";
 import { GitlabProvider } from "@cdktf/provider-gitlab/lib/provider";
 import { UserRunner, UserRunnerConfig } from "@cdktf/provider-gitlab/lib/user-runner";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
@@ -25,6 +25,15 @@ export interface GitlabRegistrationProps {
   readonly description: string;
   /** Name of the SSM SecureString parameter the stack creates for the token. */
   readonly tokenParameterName: string;
+}
+
+/**
+ * Whether the GitLab binding is built on the same CDK as this library: @cdktf/provider-gitlab is
+ * a cdktf 0.21 binding, so under CDK Terrain (or beside a second copy of cdktf) its provider
+ * would be another library's class, which the stack cannot synthesize.
+ */
+export function gitlabBindingSharesCdk(): boolean {
+  return GitlabProvider.prototype instanceof TerraformProvider;
 }
 
 /** gitlab_user_runner's runner_type per scope. */

@@ -261,8 +261,9 @@ export class RunnerFleet extends Construct {
  * optional peer dependency, so a library user who registers runners by hand need not install it.
  */
 function loadGitlabRegistration(path: string): typeof import("./gitlab-registration") {
+  let loaded: typeof import("./gitlab-registration");
   try {
-    return require("./gitlab-registration");
+    loaded = require("./gitlab-registration");
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && /@cdktf\/provider-gitlab/.test(String(e));
     if (!missing) throw e;
@@ -271,4 +272,12 @@ function loadGitlabRegistration(path: string): typeof import("./gitlab-registrat
         "an optional peer dependency: npm install @cdktf/provider-gitlab@^15.6.0, or register the runner by hand",
     );
   }
+  if (!loaded.gitlabBindingSharesCdk()) {
+    throw new Error(
+      `${path}: registering the runner from the stack (gitlabRegistration, fleets[].gitlab) needs @cdktf/provider-gitlab built on this ` +
+        "library's own copy of the CDK; it is a cdktf 0.21 binding, which CDK Terrain (cdktn) cannot synthesize, or a second copy of cdktf " +
+        "is installed. Register the runner by hand (docs/configuration.md), or install one cdktf",
+    );
+  }
+  return loaded;
 }
