@@ -14,7 +14,12 @@ import {
   ManagedPolicy,
   PrivateEcrRepository,
   RunnerFleet,
+  ValidatedConfig,
+  ValidatedRunnersConfig,
+  parseRunnersConfig,
 } from "../../index";
+import { runApp } from "../../modules/app/app";
+import { tempFolder } from "../support/temp-folder";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { configSchema, runnersSchema } from "../../modules/config/parse";
 import { testApp } from "../support/helpers";
@@ -82,16 +87,53 @@ test("the security rules cover the user's own constructs in the same stack", () 
   expect(() => Testing.synth(stack, true)).toThrow(/\[mine\/mine\] s3-bucket-encrypted:/);
 });
 
-test("the app path parses the configuration once (app, GitlabRunnerStack and GitlabRunnerEcr share it)", () => {
-  const full = jest.spyOn(configSchema, "safeParse");
-  const runners = jest.spyOn(runnersSchema, "safeParse");
-  try {
-    new GitlabRunnerStack(testApp(), "gitlab-runners", DEFAULT_CONFIG);
-    expect([full.mock.calls.length, runners.mock.calls.length]).toEqual([1, 0]);
-  } finally {
-    full.mockRestore();
-    runners.mockRestore();
-  }
+describe("each value is validated once, where it enters: a Validated* value is never parsed again, anything else always", () => {
+  const counted = (build: () => void): [number, number] => {
+    const full = jest.spyOn(configSchema, "safeParse");
+    const runners = jest.spyOn(runnersSchema, "safeParse");
+    try {
+      build();
+      return [full.mock.calls.length, runners.mock.calls.length];
+    } finally {
+      full.mockRestore();
+      runners.mockRestore();
+    }
+  };
+  test.each<[string, () => void, [number, number]]>([
+    [
+      "GitlabRunnerStack with plain input (the stack parses; GitlabRunnerEcr takes its runners' part)",
+      () => new GitlabRunnerStack(testApp(), "gitlab-runners", DEFAULT_CONFIG),
+      [1, 0],
+    ],
+    [
+      "GitlabRunnerStack with the app's ValidatedConfig (parsed before, by the app)",
+      () => new GitlabRunnerStack(testApp(), "gitlab-runners", validated),
+      [0, 0],
+    ],
+    ["GitlabRunnerEcr with a library user's plain props", () => new GitlabRunnerEcr(ownStack(), "ci-runners", PROPS), [0, 1]],
+    ["GitlabRunnerEcr with a ValidatedRunnersConfig", () => new GitlabRunnerEcr(ownStack(), "ci-runners", validatedRunners), [0, 0]],
+    // Plain data again (it could have been changed since): validated like any input.
+    [
+      "GitlabRunnerEcr with parseRunnersConfig's plain result",
+      () => new GitlabRunnerEcr(ownStack(), "ci-runners", parseRunnersConfig(PROPS)),
+      [0, 2],
+    ],
+  ])("%s", (_what, build, calls) => {
+    expect(counted(build)).toEqual(calls);
+  });
+  const validated = ValidatedConfig.parse(DEFAULT_CONFIG);
+  const validatedRunners = ValidatedRunnersConfig.parse(PROPS);
+
+  test("the app parses the file once, and nothing after it parses again", () => {
+    const outdir = tempFolder("parse-once-");
+    const calls = counted(() => expect(runApp({ env: { CDKTF_OUTDIR: outdir }, cwd: outdir, stderr: () => {} })).toBe(0));
+    expect(calls).toEqual([1, 0]);
+  });
+
+  test("a Validated* value is made only by its parse function", () => {
+    const forge = ValidatedRunnersConfig as unknown as new (token: symbol, value: unknown) => unknown;
+    expect(() => new forge(Symbol("made by parse.ts"), PROPS)).toThrow("ValidatedRunnersConfig is made by ValidatedRunnersConfig.parse");
+  });
 });
 
 describe("grants, as in aws-cdk: verbs on a repository, to a fleet's policy or to a role of one's own", () => {
