@@ -8,6 +8,7 @@ import { z } from "zod";
 import { EXECUTOR_NAMES, EXECUTOR_TEXT, MIN_HOP_LIMIT_WITH_CONTAINERS } from "../executors";
 import { CREDENTIAL_HELPER_ALLOWLIST_RELEASES, DEFAULTS, hasCredentialHelperAllowlist } from "./defaults";
 import { ciImage, pullThroughRule, repository } from "./images-schema";
+import { HOP_LIMIT_TOO_LOW } from "./fleet-checks";
 import {
   ACKNOWLEDGEABLE_RULES,
   accountId,
@@ -197,10 +198,7 @@ export const runnersShape = z.strictObject({
   metadataHopLimit: z
     .number()
     .int()
-    .min(
-      MIN_HOP_LIMIT_WITH_CONTAINERS,
-      `must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS}: job containers reach the instance role through one more network hop`,
-    )
+    .min(MIN_HOP_LIMIT_WITH_CONTAINERS, HOP_LIMIT_TOO_LOW)
     .max(64)
     .default(DEFAULTS.jobHopLimit)
     .describe(EXECUTOR_TEXT.jobHopLimit),
