@@ -70,7 +70,9 @@ const workers = z.strictObject({
     .min(1)
     .max(1000)
     .default(DEFAULTS.workers.maxJobsPerInstance)
-    .describe("Jobs a worker runs before it is replaced (max_use_count, destroy_after_max_builds). 1: every job gets a fresh instance."),
+    .describe(
+      "Jobs a worker runs before it is replaced (max_use_count, destroy_after_max_builds). 1: every job gets a fresh instance; job containers are privileged, so a reused instance can carry what one job left behind into the next.",
+    ),
 });
 
 const fleetGitlab = z.strictObject({

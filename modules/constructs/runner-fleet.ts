@@ -4,6 +4,7 @@ import type { GitlabRegistration, GitlabRegistrationProps } from "./gitlab-regis
 import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "../executors";
 import { HOP_LIMIT_TOO_LOW, instanceTypeCountProblem, workersProblem } from "../config/fleet-checks";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
+import type { GitlabRunnerEcrFleetsWorkersProps } from "../generated/props.generated";
 /** Worker user data of an executor entry (executors.ts), kept here for existing imports. */
 export { AUTOSCALER_WORKER_START_SCRIPT } from "../executors";
 import { ManagedPolicy } from "../iam/managed-policy";
@@ -11,34 +12,20 @@ import { DEFAULTS } from "../config/defaults";
 import { credHelpersInstallScript } from "../support/manager-docker-config";
 import { terraformName } from "../support/terraform-names";
 
-export interface RunnerWorkersProps {
+/**
+ * A fleet's workers: the configuration's `fleets[].workers`, whose optional settings and their
+ * `@default`s come from the schema (props.generated.ts, generated from its descriptions and
+ * DEFAULTS). Instance types and their count are required here: a fleet built directly has no
+ * configuration to default them, and they may be Terraform expressions (resolved variables).
+ */
+export interface RunnerWorkersProps extends Pick<
+  GitlabRunnerEcrFleetsWorkersProps,
+  "idleCount" | "idleTimeMinutes" | "spot" | "rootVolumeGiB" | "amiId" | "subnetId" | "maxJobsPerInstance"
+> {
   /** EC2 instance types for workers; the first is the default. */
   readonly instanceTypes: readonly string[];
   /** Most worker instances at once (one job each). */
   readonly maxInstances: number;
-  /** Idle workers kept ready. @default 0 */
-  readonly idleCount?: number;
-  /** Minutes an idle worker is kept before it is removed. @default 30 */
-  readonly idleTimeMinutes?: number;
-  /** Use spot instances. @default false */
-  readonly spot?: boolean;
-  /** Root volume size in GiB. @default 30 */
-  readonly rootVolumeGiB?: number;
-  /** Worker AMI; the module's default image when unset. */
-  readonly amiId?: string;
-  /**
-   * Only for executors whose workers take one subnet (`oneInstanceTypeAndSubnet` in executors.ts):
-   * the workers' one subnet, also the manager's (the module derives the workers' zone from the
-   * manager's subnet). @default the first of `subnetIds`
-   */
-  readonly subnetId?: string;
-  /**
-   * Jobs a worker instance runs before it is terminated (the executor's `reuseInput`: `max_use_count`
-   * or `destroy_after_max_builds`). Job containers are privileged, so a reused
-   * instance can carry what one job left behind into the next.
-   * @default 1
-   */
-  readonly maxJobsPerInstance?: number;
 }
 
 export interface RunnerFleetProps {
