@@ -16,6 +16,8 @@ export {
   VariableRef,
   parseConfig,
   parseRunnersConfig,
+  ValidatedConfig,
+  ValidatedRunnersConfig,
 } from "./modules/config/parse";
 export { RunnerFleet, RunnerFleetProps, RunnerWorkersProps } from "./modules/constructs/runner-fleet";
 export {

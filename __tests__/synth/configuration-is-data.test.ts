@@ -27,7 +27,7 @@ describe("the shipped configurations pass the guard", () => {
     const config =
       file === undefined
         ? DEFAULT_CONFIG
-        : loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: join(__dirname, "..", "..", "examples", file) } }).config;
+        : loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: join(__dirname, "..", "..", "examples", file) } }).config.value;
     expect(outcome(stack(config))).toBe("ok");
   });
 });

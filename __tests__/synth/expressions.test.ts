@@ -69,7 +69,7 @@ const CONFIGS: Record<string, RunnerStackConfigInput> = {
   default: DEFAULT_CONFIG,
   "values left to Terraform variables": loadConfig({
     env: { GITLAB_RUNNER_ECR_CONFIG: join(__dirname, "..", "..", "examples", "runners.terraform-variables.yaml") },
-  }).config as RunnerStackConfigInput,
+  }).config.value as RunnerStackConfigInput,
   "docker+machine with an existing repository and S3 backend": configWith({
     repositories: [{ arn: "arn:aws:ecr:us-east-1:444455556666:repository/shared/tools", usedAsJobImage: true }],
     backend: { type: "s3", bucket: "acme-terraform-state", key: "runners.tfstate", region: "eu-west-1" },

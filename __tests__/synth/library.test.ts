@@ -14,7 +14,15 @@ import {
   ManagedPolicy,
   PrivateEcrRepository,
   RunnerFleet,
+  RunnerFleetProps,
+  ValidatedConfig,
+  ValidatedRunnersConfig,
+  parseRunnersConfig,
 } from "../../index";
+import { runApp } from "../../modules/app/app";
+import { DEFAULTS } from "../../modules/config/defaults";
+import { HOP_LIMIT_TOO_LOW } from "../../modules/config/fleet-checks";
+import { tempFolder } from "../support/temp-folder";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
 import { configSchema, runnersSchema } from "../../modules/config/parse";
 import { testApp } from "../support/helpers";
@@ -82,16 +90,53 @@ test("the security rules cover the user's own constructs in the same stack", () 
   expect(() => Testing.synth(stack, true)).toThrow(/\[mine\/mine\] s3-bucket-encrypted:/);
 });
 
-test("the app path parses the configuration once (app, GitlabRunnerStack and GitlabRunnerEcr share it)", () => {
-  const full = jest.spyOn(configSchema, "safeParse");
-  const runners = jest.spyOn(runnersSchema, "safeParse");
-  try {
-    new GitlabRunnerStack(testApp(), "gitlab-runners", DEFAULT_CONFIG);
-    expect([full.mock.calls.length, runners.mock.calls.length]).toEqual([1, 0]);
-  } finally {
-    full.mockRestore();
-    runners.mockRestore();
-  }
+describe("each value is validated once, where it enters: a Validated* value is never parsed again, anything else always", () => {
+  const counted = (build: () => void): [number, number] => {
+    const full = jest.spyOn(configSchema, "safeParse");
+    const runners = jest.spyOn(runnersSchema, "safeParse");
+    try {
+      build();
+      return [full.mock.calls.length, runners.mock.calls.length];
+    } finally {
+      full.mockRestore();
+      runners.mockRestore();
+    }
+  };
+  test.each<[string, () => void, [number, number]]>([
+    [
+      "GitlabRunnerStack with plain input (the stack parses; GitlabRunnerEcr takes its runners' part)",
+      () => new GitlabRunnerStack(testApp(), "gitlab-runners", DEFAULT_CONFIG),
+      [1, 0],
+    ],
+    [
+      "GitlabRunnerStack with the app's ValidatedConfig (parsed before, by the app)",
+      () => new GitlabRunnerStack(testApp(), "gitlab-runners", validated),
+      [0, 0],
+    ],
+    ["GitlabRunnerEcr with a library user's plain props", () => new GitlabRunnerEcr(ownStack(), "ci-runners", PROPS), [0, 1]],
+    ["GitlabRunnerEcr with a ValidatedRunnersConfig", () => new GitlabRunnerEcr(ownStack(), "ci-runners", validatedRunners), [0, 0]],
+    // Plain data again (it could have been changed since): validated like any input.
+    [
+      "GitlabRunnerEcr with parseRunnersConfig's plain result",
+      () => new GitlabRunnerEcr(ownStack(), "ci-runners", parseRunnersConfig(PROPS)),
+      [0, 2],
+    ],
+  ])("%s", (_what, build, calls) => {
+    expect(counted(build)).toEqual(calls);
+  });
+  const validated = ValidatedConfig.parse(DEFAULT_CONFIG);
+  const validatedRunners = ValidatedRunnersConfig.parse(PROPS);
+
+  test("the app parses the file once, and nothing after it parses again", () => {
+    const outdir = tempFolder("parse-once-");
+    const calls = counted(() => expect(runApp({ env: { CDKTF_OUTDIR: outdir }, cwd: outdir, stderr: () => {} })).toBe(0));
+    expect(calls).toEqual([1, 0]);
+  });
+
+  test("a Validated* value is made only by its parse function", () => {
+    const forge = ValidatedRunnersConfig as unknown as new (token: symbol, value: unknown) => unknown;
+    expect(() => new forge(Symbol("made by parse.ts"), PROPS)).toThrow("ValidatedRunnersConfig is made by ValidatedRunnersConfig.parse");
+  });
 });
 
 describe("grants, as in aws-cdk: verbs on a repository, to a fleet's policy or to a role of one's own", () => {
@@ -131,23 +176,25 @@ describe("grants, as in aws-cdk: verbs on a repository, to a fleet's policy or t
   });
 });
 
+const FLEET_PROPS: RunnerFleetProps = {
+  environment: "x-f",
+  executor: "docker-autoscaler",
+  vpcId: "vpc-0123456789abcdef0",
+  subnetIds: ["subnet-0123456789abcdef0"],
+  gitlabUrl: "https://gitlab.example.com",
+  runnerVersion: "19.4.0",
+  runnerTokenSsmParameter: "/t",
+  managerInstanceType: "t3.micro",
+  maxConcurrentJobs: 1,
+  workers: { instanceTypes: ["m6i.large"], maxInstances: 1 },
+  defaultImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci:1",
+  jobImageRegistryHosts: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
+  cacheBucketName: "c-bucket",
+};
+
 function fleetStack(configure: (fleet: RunnerFleet) => void): () => void {
   const stack = ownStack();
-  const fleet = new RunnerFleet(stack, "f", {
-    environment: "x-f",
-    executor: "docker-autoscaler",
-    vpcId: "vpc-0123456789abcdef0",
-    subnetIds: ["subnet-0123456789abcdef0"],
-    gitlabUrl: "https://gitlab.example.com",
-    runnerVersion: "19.4.0",
-    runnerTokenSsmParameter: "/t",
-    managerInstanceType: "t3.micro",
-    maxConcurrentJobs: 1,
-    workers: { instanceTypes: ["m6i.large"], maxInstances: 1 },
-    defaultImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ci:1",
-    jobImageRegistryHosts: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
-    cacheBucketName: "c-bucket",
-  });
+  const fleet = new RunnerFleet(stack, "f", FLEET_PROPS);
   configure(fleet);
   return () => stack.runAllValidations();
 }
@@ -348,4 +395,38 @@ test("a library user's failed synthesis says how to acknowledge a finding, not t
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe("a RunnerFleet built directly: the configuration's checks in the same words, its defaults from DEFAULTS", () => {
+  const fleet = (change: Partial<RunnerFleetProps>) => () => new RunnerFleet(ownStack(), "f", { ...FLEET_PROPS, ...change });
+  test.each<[string, Partial<RunnerFleetProps>, string]>([
+    ["no workers where jobs run on workers", { workers: undefined }, "mine/f: workers: is required with the docker-autoscaler executor"],
+    [
+      "workers where jobs run on the manager",
+      { executor: "docker" },
+      "mine/f: workers: only for docker+machine and docker-autoscaler: with the docker executor, jobs run on the manager",
+    ],
+    [
+      "two instance types for an executor that takes one",
+      { executor: "docker+machine", workers: { instanceTypes: ["m6i.large", "m5.large"], maxInstances: 1 } },
+      "mine/f: workers.instanceTypes: gives 2 instance types, but docker+machine takes exactly one (amazonec2-instance-type)",
+    ],
+    ["a hop limit job containers cannot reach the role through", { jobHopLimit: 1 }, `mine/f: jobHopLimit: ${HOP_LIMIT_TOO_LOW}`],
+  ])("%s", (_what, change, message) => {
+    expect(fleet(change)).toThrow(message);
+  });
+
+  test("left-out settings take DEFAULTS' values, as the schema fills them in for GitlabRunnerEcr", () => {
+    const built = new RunnerFleet(ownStack(), "f", FLEET_PROPS);
+    const inputs = built.module.inputs as any;
+    expect(inputs.runner_worker_cache.shared).toBe(DEFAULTS.cache.shareBetweenFleets);
+    expect(inputs.runner_worker_docker_autoscaler.max_use_count).toBe(DEFAULTS.workers.maxJobsPerInstance);
+    expect(inputs.runner_worker_docker_autoscaler_instance.root_size).toBe(DEFAULTS.workers.rootVolumeGiB);
+    expect(inputs.runner_worker_docker_autoscaler_instance.http_put_response_hop_limit).toBe(DEFAULTS.jobHopLimit);
+    expect(inputs.runner_worker_docker_autoscaler_asg.on_demand_percentage_above_base_capacity).toBe(DEFAULTS.workers.spot ? 0 : 100);
+    expect(inputs.runner_worker_docker_autoscaler_autoscaling_options[0]).toMatchObject({
+      idle_count: DEFAULTS.workers.idleCount,
+      idle_time: `${DEFAULTS.workers.idleTimeMinutes}m`,
+    });
+  });
 });

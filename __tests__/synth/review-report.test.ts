@@ -161,7 +161,7 @@ const PROBES = [
   "s3:PutBucketPolicy",
 ];
 
-const example = (file: string) => loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: join(ROOT, "examples", file) }, cwd: ROOT }).config;
+const example = (file: string) => loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: join(ROOT, "examples", file) }, cwd: ROOT }).config.value;
 const REPORTED: readonly (readonly [string, () => RunnerStackConfigInput])[] = [
   ["docker", () => config("docker")],
   ["docker+machine", () => config("docker+machine")],

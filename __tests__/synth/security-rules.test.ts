@@ -238,7 +238,13 @@ describe("acknowledgements", () => {
     expect(() => acknowledgeRule(stack.runners, "no-such-rule" as RuleId, "because we said so")).toThrow(
       /unknown rule "no-such-rule"; the rules are iam-no-wildcard-action/,
     );
-    expect(() => acknowledgeRule(stack.runners, "ecr-immutable-scanned", "ok")).toThrow(/needs a reason/);
+    expect(() => acknowledgeRule(stack.runners, "ecr-immutable-scanned", "ok")).toThrow(
+      "acknowledging ecr-immutable-scanned: the reason must say why in at least 10 characters",
+    );
+    // The configuration's acknowledge maps refuse the same (one function): review.md shows the reason in a table.
+    expect(() => acknowledgeRule(stack.runners, "ecr-immutable-scanned", "reviewed | see <PLAT-1>")).toThrow(
+      "acknowledging ecr-immutable-scanned: the reason may not hold control characters or | ` < > $ \\ { } (it is shown in a Markdown table)",
+    );
   });
 });
 

@@ -31,7 +31,7 @@ const EXAMPLE_TFVARS = join(ROOT, "examples", "production.tfvars");
 const withTerraform = requireTool("terraform", "Terraform 1.11 from HashiCorp; it is not a Debian package") ? describe : describe.skip;
 
 function exampleConfig(): RunnerStackConfig {
-  return loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: EXAMPLE }, cwd: ROOT }).config;
+  return loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: EXAMPLE }, cwd: ROOT }).config.value;
 }
 
 describe("variable blocks and references (examples/runners.terraform-variables.yaml)", () => {

@@ -1,5 +1,9 @@
 import { ConfigError, RunnerStackConfigInput, parseConfig } from "../../modules/config/parse";
 import { DEFAULT_CONFIG } from "../../modules/app/default-config";
+import { z } from "zod";
+import { configShape } from "../../modules/config/schema";
+import { settableValues } from "../../modules/config/settable-values";
+import { ValueRule, zodSchema } from "../../modules/config/value-rules";
 
 /** The problem lines for a configuration, or [] when it is valid. */
 function problems(config: unknown): readonly string[] {
@@ -376,5 +380,55 @@ describe("a mistaken aws field is reported at that field only, without knock-on 
     expect(problems(withLocation({ region: "eu-west-1", accountId: "111122223333" }))).toEqual([
       expect.stringMatching(/^pullThroughCache\[0\]\.credentialArn: is a secret of account 111122223333 in eu-central-1/),
     ]);
+  });
+});
+
+describe("the fields a Terraform variable may stand for: the schema's literalOrVariable marks and settableValues agree", () => {
+  type Marked = { path: string; literal: z.ZodType };
+  /** Every literalOrVariable field of a schema, as a path with `*` for list items. */
+  const marked = (schema: z.ZodType, path: readonly string[] = []): Marked[] => {
+    const def = (schema as any)._zod.def;
+    switch (def.type) {
+      case "optional":
+      case "default":
+      case "prefault":
+      case "nullable":
+      case "readonly":
+        return marked(def.innerType, path);
+      case "pipe":
+        return marked(def.in, path);
+      case "object":
+        return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, field]) => marked(field, [...path, key]));
+      case "array":
+        return marked(def.element, [...path, "*"]);
+      case "record":
+        return marked(def.valueType, [...path, "*"]);
+      case "union": {
+        const options = def.options as z.ZodType[];
+        const variable = options.find((o) => (o as any)._zod.def.type === "object" && "terraformVariable" in (o as any)._zod.def.shape);
+        if (variable !== undefined) return [{ path: path.join("."), literal: options.find((o) => o !== variable)! }];
+        return options.flatMap((o) => marked(o, path));
+      }
+      default:
+        return [];
+    }
+  };
+  // Every settable value appears: a fleet with workers, so the workers' fields are listed too.
+  const settable = settableValues(parseConfig(DEFAULT_CONFIG)).map((v) => ({
+    path: v.path.map((p) => (typeof p === "number" ? "*" : p)).join("."),
+    rule: v.rule,
+  }));
+
+  test("the same fields, each once", () => {
+    const fromSchema = marked(configShape).map((m) => m.path);
+    expect(fromSchema.length).toBeGreaterThan(5);
+    expect([...new Set(settable.map((s) => s.path))].sort()).toEqual([...fromSchema].sort());
+  });
+
+  test("each with the value rule whose literal the schema accepts", () => {
+    const literals = new Map(marked(configShape).map((m) => [m.path, m.literal]));
+    for (const { path, rule } of settable) {
+      expect([path, z.toJSONSchema((zodSchema as (r: ValueRule) => z.ZodType)(rule))]).toEqual([path, z.toJSONSchema(literals.get(path)!)]);
+    }
   });
 });

@@ -99,7 +99,7 @@ export function runApp({ env, cwd, stderr }: AppRun): number {
     const outdir = resolve(cwd, env.CDKTF_OUTDIR ?? "cdktf.out");
     const placeholder = placeholderWarning(basename(source), placeholders);
     const build = (app: App) => {
-      const stack = new GitlabRunnerStack(app, config.name, config);
+      const stack = new GitlabRunnerStack(app, config.value.name, config);
       // An annotation, so the cdktf CLI (which reads manifest.json) shows it as well as this app.
       if (placeholder !== undefined) Annotations.of(stack).addWarning(placeholder);
       return [stack];

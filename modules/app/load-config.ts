@@ -7,7 +7,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, MAX_CONFIG_DEPTH, RunnerStackConfig, formatPath, parseConfig } from "../config/parse";
+import { ConfigError, MAX_CONFIG_DEPTH, ValidatedConfig, formatPath } from "../config/parse";
 import { DEFAULT_CONFIG } from "./default-config";
 import { PlaceholderValue, placeholdersIn } from "./placeholders";
 
@@ -18,7 +18,8 @@ export const CONFIG_ENV_VAR = "GITLAB_RUNNER_ECR_CONFIG";
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export interface LoadedConfig {
-  readonly config: RunnerStackConfig;
+  /** Validated here, once: the stack takes it as it is. */
+  readonly config: ValidatedConfig;
   /** Where it came from, for messages: a file path or "embedded default". */
   readonly source: string;
   /** A file's fields that still hold documentation placeholders (none for the embedded default, a demonstration). */
@@ -37,12 +38,12 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; contextPath?: unk
   const path =
     fromEnv !== undefined && fromEnv !== "" ? fromEnv : typeof options.contextPath === "string" ? options.contextPath : undefined;
   if (path === undefined) {
-    return { config: parseConfig(DEFAULT_CONFIG, "embedded default"), source: "embedded default", placeholders: [] };
+    return { config: ValidatedConfig.parse(DEFAULT_CONFIG, "embedded default"), source: "embedded default", placeholders: [] };
   }
   const file = resolve(options.cwd ?? process.cwd(), path);
   const text = readConfigText(file);
   const data = extname(file).toLowerCase() === ".json" ? parseJson(text, file) : parseYamlText(text, file);
-  return { config: parseConfig(data, file), source: file, placeholders: placeholdersIn(data) };
+  return { config: ValidatedConfig.parse(data, file), source: file, placeholders: placeholdersIn(data) };
 }
 
 function fileProblem(file: string, problem: string): ConfigError {

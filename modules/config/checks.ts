@@ -16,6 +16,7 @@ import { VariableRef, isVariableRef } from "./fields";
 import { ConfigShape, RunnersShape } from "./schema";
 import { SettableValue, settableValues } from "./settable-values";
 import { EXECUTORS, executorsWhere } from "../executors";
+import { instanceTypeCountProblem, workersProblem } from "./fleet-checks";
 import { terraformName } from "../support/terraform-names";
 
 type Path = (string | number)[];
@@ -104,18 +105,11 @@ function checkFleets(c: RunnersShape, report: Report): void {
     if (first !== undefined) report(["fleets", i, "name"], `duplicates fleets[${first}].name "${f.name}"`);
     else seen.set(f.name, i);
 
-    const usesWorkers = EXECUTORS[f.executor].jobsRunOn === "workers";
-    if (usesWorkers && f.workers === undefined) {
-      report(
-        ["fleets", i, "workers"],
-        `is required with the ${f.executor} executor (the worker instances' settings; {} takes every default)`,
-      );
-    }
-    if (!usesWorkers && f.workers !== undefined) {
-      report(
-        ["fleets", i, "workers"],
-        `only for ${executorsWhere((t) => t.jobsRunOn === "workers").join(" and ")}: with the ${f.executor} executor, jobs run on the manager`,
-      );
+    const workers = workersProblem(f.executor, f.workers !== undefined);
+    if (workers !== undefined) {
+      // Here every worker setting has a default, so {} is a complete answer.
+      const hint = f.workers === undefined ? " (the worker instances' settings; {} takes every default)" : "";
+      report(["fleets", i, "workers"], workers + hint);
     }
 
     if (f.workers !== undefined) checkWorkers(c, f, i, report);
@@ -144,12 +138,9 @@ function checkWorkers(c: RunnersShape, f: RunnersShape["fleets"][number], i: num
         ["fleets", i, "workers", "instanceTypes"],
         `must be a literal list of one instance type with ${f.executor} (it takes one type)`,
       );
-    } else if (w.instanceTypes.length !== 1) {
-      report(
-        ["fleets", i, "workers", "instanceTypes"],
-        `gives ${w.instanceTypes.length} instance types, but ${f.executor} takes exactly one (amazonec2-instance-type); ` +
-          `executor: ${traits.successor} spreads workers over several types and subnets`,
-      );
+    } else {
+      const count = instanceTypeCountProblem(f.executor, w.instanceTypes.length);
+      if (count !== undefined) report(["fleets", i, "workers", "instanceTypes"], count);
     }
     const subnets = c.network.subnetIds;
     if (w.subnetId !== undefined && !isVariableRef(subnets) && !subnets.includes(w.subnetId)) {

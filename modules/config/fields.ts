@@ -8,6 +8,7 @@ import { ECR_REPOSITORY_NAME } from "../aws/names";
 import { isKnownRegion } from "../aws/regions";
 import { SECURITY_RULES } from "../rules";
 import type { RuleId } from "../rules/ids";
+import { reasonProblems } from "../rules/acknowledgement-reason";
 
 export const region = z
   .string()
@@ -94,12 +95,10 @@ export const BUILD_CACHE_ONE_WRITER: RuleId = "build-cache-one-writer";
 /** What repositories[].acknowledge accepts: the acknowledgeable security rules. */
 export const REPOSITORY_ACKNOWLEDGEABLE_RULES = ACKNOWLEDGEABLE_RULES;
 
-// A reason a reviewer reads in review.md: a sentence, without Markdown table or code syntax.
-export const acknowledgementReason = z
-  .string()
-  .refine((r) => r.trim().length >= 10, "must say why in at least 10 characters (a reviewer reads it in review.md)")
-  .refine((r) => r.length <= 500, "must be at most 500 characters")
-  .refine((r) => !/[\p{Cc}|`<>$\\{}]/u.test(r), "may not hold control characters or | ` < > $ \\ { } (it is shown in a Markdown table)");
+// A reason a reviewer reads in review.md; acknowledgeRule checks a library user's with the same function.
+export const acknowledgementReason = z.string().superRefine((r, ctx) => {
+  for (const message of reasonProblems(r)) ctx.addIssue({ code: "custom", message, input: r });
+});
 
 /** Acknowledgements: rule id (one of `ruleIds`) -> the reason a reviewer reads in review.md. */
 export function acknowledgements(ruleIds: readonly RuleId[]) {

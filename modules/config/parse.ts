@@ -2,8 +2,9 @@
  * Parsing at the two edges: the app's configuration (runners and state backend, from a file or the
  * embedded default) and GitlabRunnerEcr's props (a library user's object). Both scan every key and
  * value for secrets, limit the nesting depth, and apply the schema (schema.ts) with the checks that
- * span fields (checks.ts); messages come from errors.ts. What was parsed once is not parsed again
- * on its way from the app through GitlabRunnerStack into GitlabRunnerEcr.
+ * span fields (checks.ts); messages come from errors.ts. The parse functions return Validated*
+ * values: the app parses once and hands them to GitlabRunnerStack and GitlabRunnerEcr, which parse
+ * only what is not one (a library user's plain object).
  */
 import { z } from "zod";
 import { checkConfig, checkRunners } from "./checks";
@@ -93,11 +94,7 @@ function prototypeKeys(value: unknown): string[] {
     .map(({ path }) => `${formatPath(path)}: is not accepted as a key (JavaScript gives __proto__ a meaning of its own)`);
 }
 
-/** Results of parsing, so that the same object is not parsed twice. */
-const parsed = new WeakSet<object>();
-
 function parseWith<S extends z.ZodType>(schema: S, data: unknown, source: string): z.output<S> {
-  if (typeof data === "object" && data !== null && parsed.has(data)) return data as z.output<S>;
   if (nestingDepth(data) > MAX_CONFIG_DEPTH) {
     throw new ConfigError(source, [`(root): nested more than ${MAX_CONFIG_DEPTH} levels deep; a configuration needs at most 6`]);
   }
@@ -105,26 +102,64 @@ function parseWith<S extends z.ZodType>(schema: S, data: unknown, source: string
   const result = schema.safeParse(data, { reportInput: true });
   const problems = [...secretProblems, ...(result.success ? [] : result.error.issues.flatMap(describeIssue))];
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
-  parsed.add(result.data as object);
   return result.data;
+}
+
+/** Only this module makes Validated* values, so holding one means the schema accepted it. */
+const FROM_PARSE: unique symbol = Symbol("made by parse.ts");
+
+function madeHere(token: symbol, what: string): void {
+  if (token !== FROM_PARSE) throw new Error(`${what} is made by ${what}.parse, which validates; pass plain props to the construct instead`);
+}
+
+/**
+ * GitlabRunnerEcr's props as the schema accepted them, every default filled in. Made only by
+ * `ValidatedRunnersConfig.parse` (or from a ValidatedConfig), so the construct takes one as it is
+ * and parses anything else: a value is validated once, wherever it enters.
+ */
+export class ValidatedRunnersConfig {
+  /** @internal use ValidatedRunnersConfig.parse */
+  constructor(
+    token: symbol,
+    readonly value: RunnersConfig,
+  ) {
+    madeHere(token, "ValidatedRunnersConfig");
+  }
+
+  /** Validates GitlabRunnerEcr's props; throws ConfigError listing every problem. */
+  static parse(data: unknown, source = "GitlabRunnerEcr props"): ValidatedRunnersConfig {
+    return new ValidatedRunnersConfig(FROM_PARSE, parseWith(runnersSchema, data, source));
+  }
+}
+
+/** The app's configuration (runners and state backend) as the schema accepted it; see ValidatedRunnersConfig. */
+export class ValidatedConfig {
+  /** @internal use ValidatedConfig.parse */
+  constructor(
+    token: symbol,
+    readonly value: RunnerStackConfig,
+  ) {
+    madeHere(token, "ValidatedConfig");
+  }
+
+  /** Validates the app's configuration; throws ConfigError listing every problem. */
+  static parse(data: unknown, source = "configuration"): ValidatedConfig {
+    return new ValidatedConfig(FROM_PARSE, parseWith(configSchema, data, source));
+  }
+
+  /** The runners' part (GitlabRunnerEcr's props, valid as they are: the same checks ran) and the state backend. */
+  split(): { readonly runners: ValidatedRunnersConfig; readonly backend: RunnerStackConfig["backend"] } {
+    const { backend, ...runners } = this.value;
+    return { runners: new ValidatedRunnersConfig(FROM_PARSE, runners), backend };
+  }
 }
 
 /** Validates the app's configuration (runners and state backend); throws ConfigError listing every problem. */
 export function parseConfig(data: unknown, source = "configuration"): RunnerStackConfig {
-  return parseWith(configSchema, data, source);
+  return ValidatedConfig.parse(data, source).value;
 }
 
 /** Validates GitlabRunnerEcr's props; throws ConfigError listing every problem. */
 export function parseRunnersConfig(data: unknown, source = "GitlabRunnerEcr props"): RunnersConfig {
-  return parseWith(runnersSchema, data, source);
-}
-
-/** A parsed app configuration split into the runners' props (already valid) and the state backend. */
-export function splitConfig(config: RunnerStackConfig): {
-  readonly runners: RunnersConfig;
-  readonly backend: RunnerStackConfig["backend"];
-} {
-  const { backend, ...runners } = parseConfig(config);
-  parsed.add(runners);
-  return { runners, backend };
+  return ValidatedRunnersConfig.parse(data, source).value;
 }

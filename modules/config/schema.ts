@@ -8,6 +8,7 @@ import { z } from "zod";
 import { EXECUTOR_NAMES, EXECUTOR_TEXT, MIN_HOP_LIMIT_WITH_CONTAINERS } from "../executors";
 import { CREDENTIAL_HELPER_ALLOWLIST_RELEASES, DEFAULTS, hasCredentialHelperAllowlist } from "./defaults";
 import { ciImage, pullThroughRule, repository } from "./images-schema";
+import { HOP_LIMIT_TOO_LOW } from "./fleet-checks";
 import {
   ACKNOWLEDGEABLE_RULES,
   accountId,
@@ -69,7 +70,9 @@ const workers = z.strictObject({
     .min(1)
     .max(1000)
     .default(DEFAULTS.workers.maxJobsPerInstance)
-    .describe("Jobs a worker runs before it is replaced (max_use_count, destroy_after_max_builds). 1: every job gets a fresh instance."),
+    .describe(
+      "Jobs a worker runs before it is replaced (max_use_count, destroy_after_max_builds). 1: every job gets a fresh instance; job containers are privileged, so a reused instance can carry what one job left behind into the next.",
+    ),
 });
 
 const fleetGitlab = z.strictObject({
@@ -197,10 +200,7 @@ export const runnersShape = z.strictObject({
   metadataHopLimit: z
     .number()
     .int()
-    .min(
-      MIN_HOP_LIMIT_WITH_CONTAINERS,
-      `must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS}: job containers reach the instance role through one more network hop`,
-    )
+    .min(MIN_HOP_LIMIT_WITH_CONTAINERS, HOP_LIMIT_TOO_LOW)
     .max(64)
     .default(DEFAULTS.jobHopLimit)
     .describe(EXECUTOR_TEXT.jobHopLimit),

@@ -1,4 +1,7 @@
-/** The fields a Terraform input variable may stand for, with the rule each must follow. */
+/**
+ * The fields a Terraform input variable may stand for, with the rule each must follow. The schema
+ * marks the same fields with literalOrVariable; __tests__/unit/config.test.ts holds the two to each other.
+ */
 import type { RunnersShape } from "./schema";
 import {
   GITLAB_URL,

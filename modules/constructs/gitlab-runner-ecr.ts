@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { DataResource, Fn, Op, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GitlabRunnerEcrProps } from "../generated/props.generated";
-import { ConfigError, RunnersConfig, fleetEnvironment, formatPath, parseRunnersConfig } from "../config/parse";
+import { ConfigError, RunnersConfig, ValidatedRunnersConfig, fleetEnvironment, formatPath } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
 import { SecurityRules, acknowledgeRules, withAcknowledgeHint } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
@@ -98,7 +98,7 @@ export class GitlabRunnerEcr extends Construct {
   /** The security rules checking this construct's stack at synthesis. */
   readonly securityRules: SecurityRules;
 
-  constructor(scope: Construct, id: string, props: GitlabRunnerEcrProps | RunnersConfig) {
+  constructor(scope: Construct, id: string, props: GitlabRunnerEcrProps | RunnersConfig | ValidatedRunnersConfig) {
     super(scope, id);
     const stack = TerraformStack.of(this);
     const other = stack.node.findAll().find((c) => c instanceof GitlabRunnerEcr && c !== this);
@@ -108,7 +108,8 @@ export class GitlabRunnerEcr extends Construct {
           "(module.runner_<fleet>, aws_s3_bucket.cache, the outputs), so a second one would overwrite it: add the fleets to the first, or use a stack of its own",
       );
     }
-    this.config = parseRunnersConfig(withAccount(this, props));
+    // Validated once: by whoever made a ValidatedRunnersConfig (GitlabRunnerStack, the app), else here.
+    this.config = props instanceof ValidatedRunnersConfig ? props.value : ValidatedRunnersConfig.parse(withAccount(this, props)).value;
     this.securityRules = SecurityRules.of(stack);
     this.node.addValidation({ validate: () => templatesInConfiguration(this.config) });
     // Values left to Terraform variables become references from here on.

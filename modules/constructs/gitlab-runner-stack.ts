@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { RunnerStackConfig, RunnerStackConfigInput, splitConfig } from "../config/parse";
+import { RunnerStackConfig, RunnerStackConfigInput, ValidatedConfig } from "../config/parse";
 import { GitlabRunnerEcr } from "./gitlab-runner-ecr";
 import { unwrapInterpolationOnlyStrings } from "../hcl/hcl-expression";
 import { SecurityRules } from "../rules/aspect";
@@ -13,12 +13,17 @@ import { SecurityRules } from "../rules/aspect";
 export class GitlabRunnerStack extends TerraformStack {
   readonly runners: GitlabRunnerEcr;
 
-  constructor(scope: Construct, id: string, input: RunnerStackConfigInput | RunnerStackConfig) {
+  /**
+   * `input` as a library user writes it (validated here), or a ValidatedConfig (the app's, taken as
+   * it is). A parsed RunnerStackConfig is plain data again and is validated like any input.
+   */
+  constructor(scope: Construct, id: string, input: RunnerStackConfigInput | RunnerStackConfig | ValidatedConfig) {
     super(scope, id);
     // The rules check the whole stack (provider and backend included), not only the runners.
     SecurityRules.of(this);
-    // Parsed here (or already by the app); the runners' part goes on as valid props.
-    const { runners: config, backend } = splitConfig(input as RunnerStackConfig);
+    // The runners' part goes on validated, so GitlabRunnerEcr does not parse it again.
+    const { runners, backend } = (input instanceof ValidatedConfig ? input : ValidatedConfig.parse(input)).split();
+    const config = runners.value;
 
     const provider = new AwsProvider(this, "aws", {
       region: config.aws.region,
@@ -50,7 +55,7 @@ export class GitlabRunnerStack extends TerraformStack {
       new LocalBackend(this, { path: backend.path ?? `../../../terraform.${id}.tfstate` });
     }
 
-    this.runners = new GitlabRunnerEcr(this, "runners", config);
+    this.runners = new GitlabRunnerEcr(this, "runners", runners);
   }
 
   /** `cdktf synth --hcl`: cdktf's HCL, with references written as `terraform fmt` writes them. */

@@ -2,7 +2,9 @@ import { Construct } from "constructs";
 import { Annotations, Fn, Op, Token } from "cdktf";
 import type { GitlabRegistration, GitlabRegistrationProps } from "./gitlab-registration";
 import { EXECUTORS, Executor, MIN_HOP_LIMIT_WITH_CONTAINERS, hopLimits } from "../executors";
+import { HOP_LIMIT_TOO_LOW, instanceTypeCountProblem, workersProblem } from "../config/fleet-checks";
 import { GitlabRunnerModule, GitlabRunnerModuleInputs } from "../generated/gitlab-runner-module.generated";
+import type { GitlabRunnerEcrFleetsWorkersProps } from "../generated/props.generated";
 /** Worker user data of an executor entry (executors.ts), kept here for existing imports. */
 export { AUTOSCALER_WORKER_START_SCRIPT } from "../executors";
 import { ManagedPolicy } from "../iam/managed-policy";
@@ -10,34 +12,20 @@ import { DEFAULTS } from "../config/defaults";
 import { credHelpersInstallScript } from "../support/manager-docker-config";
 import { terraformName } from "../support/terraform-names";
 
-export interface RunnerWorkersProps {
+/**
+ * A fleet's workers: the configuration's `fleets[].workers`, whose optional settings and their
+ * `@default`s come from the schema (props.generated.ts, generated from its descriptions and
+ * DEFAULTS). Instance types and their count are required here: a fleet built directly has no
+ * configuration to default them, and they may be Terraform expressions (resolved variables).
+ */
+export interface RunnerWorkersProps extends Pick<
+  GitlabRunnerEcrFleetsWorkersProps,
+  "idleCount" | "idleTimeMinutes" | "spot" | "rootVolumeGiB" | "amiId" | "subnetId" | "maxJobsPerInstance"
+> {
   /** EC2 instance types for workers; the first is the default. */
   readonly instanceTypes: readonly string[];
   /** Most worker instances at once (one job each). */
   readonly maxInstances: number;
-  /** Idle workers kept ready. @default 0 */
-  readonly idleCount?: number;
-  /** Minutes an idle worker is kept before it is removed. @default 30 */
-  readonly idleTimeMinutes?: number;
-  /** Use spot instances. @default false */
-  readonly spot?: boolean;
-  /** Root volume size in GiB. @default 30 */
-  readonly rootVolumeGiB?: number;
-  /** Worker AMI; the module's default image when unset. */
-  readonly amiId?: string;
-  /**
-   * Only for executors whose workers take one subnet (`oneInstanceTypeAndSubnet` in executors.ts):
-   * the workers' one subnet, also the manager's (the module derives the workers' zone from the
-   * manager's subnet). @default the first of `subnetIds`
-   */
-  readonly subnetId?: string;
-  /**
-   * Jobs a worker instance runs before it is terminated (the executor's `reuseInput`: `max_use_count`
-   * or `destroy_after_max_builds`). Job containers are privileged, so a reused
-   * instance can carry what one job left behind into the next.
-   * @default 1
-   */
-  readonly maxJobsPerInstance?: number;
 }
 
 export interface RunnerFleetProps {
@@ -78,6 +66,38 @@ export interface RunnerFleetProps {
    */
   readonly jobHopLimit?: number;
   readonly tags?: { readonly [key: string]: string };
+}
+
+type WorkerDefaults = "idleCount" | "idleTimeMinutes" | "spot" | "rootVolumeGiB" | "maxJobsPerInstance";
+/** RunnerFleetProps with every optional setting that has a default filled in. */
+type FleetSettings = Omit<RunnerFleetProps, "cacheShared" | "jobHopLimit" | "workers"> & {
+  readonly cacheShared: boolean;
+  readonly jobHopLimit: number;
+  readonly workers?: RunnerWorkersProps & Required<Pick<RunnerWorkersProps, WorkerDefaults>>;
+};
+
+/**
+ * The defaults a library user may leave out, from DEFAULTS (the table the schema fills in from),
+ * applied once here. GitlabRunnerEcr's fleets come with every value set already.
+ */
+function withDefaults(props: RunnerFleetProps): FleetSettings {
+  const w = props.workers;
+  return {
+    ...props,
+    cacheShared: props.cacheShared ?? DEFAULTS.cache.shareBetweenFleets,
+    jobHopLimit: props.jobHopLimit ?? DEFAULTS.jobHopLimit,
+    workers:
+      w === undefined
+        ? undefined
+        : {
+            ...w,
+            idleCount: w.idleCount ?? DEFAULTS.workers.idleCount,
+            idleTimeMinutes: w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes,
+            spot: w.spot ?? DEFAULTS.workers.spot,
+            rootVolumeGiB: w.rootVolumeGiB ?? DEFAULTS.workers.rootVolumeGiB,
+            maxJobsPerInstance: w.maxJobsPerInstance ?? DEFAULTS.workers.maxJobsPerInstance,
+          },
+  };
 }
 
 /** The first item of a list, which may be a Terraform variable's list (then `element(list, 0)`). */
@@ -122,30 +142,25 @@ export class RunnerFleet extends Construct {
     super(scope, id);
     this.executor = props.executor;
     this.environment = props.environment;
-    const usesWorkers = EXECUTORS[props.executor].jobsRunOn === "workers";
-    if (usesWorkers !== (props.workers !== undefined)) {
-      throw new Error(`${this.node.path}: workers are ${usesWorkers ? "required" : "not allowed"} with the ${props.executor} executor`);
-    }
-    const { removal, workerNetwork, successor, oneInstanceTypeAndSubnet } = EXECUTORS[props.executor];
-    if (
-      oneInstanceTypeAndSubnet === true &&
-      !Token.isUnresolved(props.workers!.instanceTypes) &&
-      props.workers!.instanceTypes.length !== 1
-    ) {
-      throw new Error(`${this.node.path}: ${props.executor} takes exactly one worker instance type; ${successor} spreads over several`);
-    }
+    // The configuration's checks (fleet-checks.ts) again, for a library user's fleet built directly;
+    // GitlabRunnerEcr's fleets passed them already.
+    const refuse = (field: string, problem: string | undefined) => {
+      if (problem !== undefined) throw new Error(`${this.node.path}: ${field}: ${problem}`);
+    };
+    refuse("workers", workersProblem(props.executor, props.workers !== undefined));
+    const types = props.workers?.instanceTypes;
+    if (types !== undefined && !Token.isUnresolved(types))
+      refuse("workers.instanceTypes", instanceTypeCountProblem(props.executor, types.length));
+    const settings = withDefaults(props);
+    if (settings.jobHopLimit < MIN_HOP_LIMIT_WITH_CONTAINERS) refuse("jobHopLimit", HOP_LIMIT_TOO_LOW);
+    const usesWorkers = settings.workers !== undefined;
+    const { removal, workerNetwork, successor } = EXECUTORS[props.executor];
     if (removal !== undefined) {
       Annotations.of(this).addWarning(
         `${removal}. Move this fleet before then: set executor: ${successor} (the workers' settings carry over; workers.subnetId goes)` +
           (workerNetwork === undefined ? "." : `. Meanwhile ${workerNetwork}.`),
       );
     }
-    if ((props.jobHopLimit ?? DEFAULTS.jobHopLimit) < MIN_HOP_LIMIT_WITH_CONTAINERS) {
-      throw new Error(
-        `${this.node.path}: jobHopLimit must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS} (job containers are one hop further)`,
-      );
-    }
-
     this.managerPolicy = new ManagedPolicy(this, "manager-policy", {
       policyName: `${props.environment}-manager-ecr-cache`,
       roleLabel: "manager",
@@ -174,14 +189,14 @@ export class RunnerFleet extends Construct {
     }
 
     this.module = new GitlabRunnerModule(this, "runner", {
-      inputs: this.moduleInputs({ ...props, runnerTokenSsmParameter: tokenParameter }),
+      inputs: this.moduleInputs({ ...settings, runnerTokenSsmParameter: tokenParameter }),
     });
     this.module.overrideLogicalId(terraformName("runner", id));
   }
 
-  private moduleInputs(props: RunnerFleetProps): GitlabRunnerModuleInputs {
+  private moduleInputs(props: FleetSettings): GitlabRunnerModuleInputs {
     const traits = EXECUTORS[props.executor];
-    const hop = hopLimits(props.executor, props.jobHopLimit ?? DEFAULTS.jobHopLimit);
+    const hop = hopLimits(props.executor, props.jobHopLimit);
     const common: GitlabRunnerModuleInputs = {
       environment: props.environment,
       vpc_id: props.vpcId,
@@ -220,7 +235,7 @@ export class RunnerFleet extends Construct {
       },
       runner_worker_cache: {
         create: false,
-        shared: props.cacheShared ?? false,
+        shared: props.cacheShared,
         bucket: props.cacheBucketName,
         authentication_type: "iam",
       },
@@ -243,11 +258,11 @@ export class RunnerFleet extends Construct {
         severalInstanceTypes: hasSeveralItems(w.instanceTypes),
         subnetIds: props.subnetIds,
         oneSubnet: oneSubnet(props),
-        maxJobsPerInstance: w.maxJobsPerInstance ?? DEFAULTS.workers.maxJobsPerInstance,
-        idleCount: w.idleCount ?? DEFAULTS.workers.idleCount,
-        idleTimeMinutes: w.idleTimeMinutes ?? DEFAULTS.workers.idleTimeMinutes,
-        rootVolumeGiB: w.rootVolumeGiB ?? DEFAULTS.workers.rootVolumeGiB,
-        spot: w.spot === true,
+        maxJobsPerInstance: w.maxJobsPerInstance,
+        idleCount: w.idleCount,
+        idleTimeMinutes: w.idleTimeMinutes,
+        rootVolumeGiB: w.rootVolumeGiB,
+        spot: w.spot,
         amiId: w.amiId,
         hopLimit: hop.workers!,
         policyArn: this.workerPolicy!.policyArn,

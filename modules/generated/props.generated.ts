@@ -125,7 +125,7 @@ export interface GitlabRunnerEcrFleetsWorkersProps {
    */
   readonly subnetId?: Exclude<Exclude<Exclude<RunnersConfigInput["fleets"], undefined>[number]["workers"], undefined>["subnetId"], undefined>;
   /**
-   * Jobs a worker runs before it is replaced (max_use_count, destroy_after_max_builds). 1: every job gets a fresh instance.
+   * Jobs a worker runs before it is replaced (max_use_count, destroy_after_max_builds). 1: every job gets a fresh instance; job containers are privileged, so a reused instance can carry what one job left behind into the next.
    * @default 1
    */
   readonly maxJobsPerInstance?: Exclude<Exclude<Exclude<RunnersConfigInput["fleets"], undefined>[number]["workers"], undefined>["maxJobsPerInstance"], undefined>;

@@ -2,6 +2,7 @@ import { IConstruct } from "constructs";
 import { Aspects, IAspect, TerraformStack } from "cdktf";
 import { SECURITY_RULES, SecurityRule } from ".";
 import type { RuleId } from "./ids";
+import { reasonProblems } from "./acknowledgement-reason";
 import { readStackDocument } from "../model/stack-document";
 import { terraformBlock } from "./terraform-block";
 
@@ -46,9 +47,8 @@ export function acknowledgeRule(construct: IConstruct, ruleId: RuleId, reason: s
     throw new Error(`${construct.node.path}: unknown rule "${ruleId}"; the rules are ${SECURITY_RULES.map((r) => r.id).join(", ")}`);
   }
   if (rule.acknowledgeable === false) throw new Error(`${construct.node.path}: ${ruleId} cannot be acknowledged`);
-  if (reason.trim().length < 10) {
-    throw new Error(`${construct.node.path}: acknowledging ${ruleId} needs a reason a reviewer can read (10 characters at least)`);
-  }
+  const problems = reasonProblems(reason);
+  if (problems.length > 0) throw new Error(`${construct.node.path}: acknowledging ${ruleId}: the reason ${problems.join("; it ")}`);
   const own = acknowledgements.get(construct) ?? new Map<string, string>();
   own.set(ruleId, reason.trim());
   acknowledgements.set(construct, own);
