@@ -216,7 +216,7 @@ describeOnCdktf("review.md's GitLab settings", () => {
       "| `f` | by hand (GitLab: Settings → CI/CD → Runners) | yes | **must be yes (protected branches and tags only)** | **must include `f`** | **must be no** |",
     );
     expect(report).toContain(
-      "| `u` | by hand (GitLab: Settings → CI/CD → Runners) | no | **must be no** | **must include `u`** | **must be no** |",
+      "| `u` | by hand (GitLab: Settings → CI/CD → Runners) | no | no (its jobs may not push) | **must include `u`** | **must be no** |",
     );
   });
 

@@ -101,7 +101,8 @@ function gitlabRow(fleet: ModelFleet): string {
     `\`${fleet.name}\``,
     scope,
     g.jobsMayPush ? "yes" : "no",
-    must(g.protected ? "yes (protected branches and tags only)" : "no"),
+    // Only a fleet that may push needs a protected runner; for the others either is safe.
+    g.protected ? must("yes (protected branches and tags only)") : byHand ? "no (its jobs may not push)" : "no",
     byHand ? `**must include ${listOf(g.tags)}**` : listOf(g.tags),
     must(yesNo(g.runUntagged)),
   ].join(" | ");
