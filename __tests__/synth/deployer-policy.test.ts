@@ -283,6 +283,16 @@ describe("the embedded default configuration (gitlab-runners, 123456789012, eu-w
     expect(policy.Statement.flatMap((s) => s.Action).filter((a) => a.includes("*"))).toEqual([]);
   });
 
+  // tools/check-cdktn.js compares every synthesized file of the cdktf and cdktn variants, whose
+  // documents differ only in the AWS provider's pin and source and the generator's metadata.
+  test("the files do not depend on the provider's pin and source or on cdktf's metadata", () => {
+    const json = synthesized("");
+    const variant = JSON.parse(JSON.stringify(json, (key, value) => (key === "//" ? undefined : value)));
+    variant.terraform.required_providers.aws = { source: "registry.terraform.io/hashicorp/aws", version: "6.99.0" };
+    expect(variant).not.toEqual(json);
+    expect(deployerPolicyFiles(variant)).toEqual(deployerPolicyFiles(json));
+  }, 60_000);
+
   test("the parts are the whole in order, each within IAM's managed-policy size; the files are deterministic", () => {
     const parts = deployerPolicyParts(policy);
     expect(parts.flatMap((p) => p.Statement)).toEqual(policy.Statement);
