@@ -15,7 +15,7 @@ import {
   MANAGED_POLICY_SIZE_LIMIT,
   UNSCOPABLE_SID,
 } from "../../modules/iam/deployer-policy";
-import { testApp } from "../support/helpers";
+import { acmeConfig, synth, testApp } from "../support/helpers";
 
 const ROOT = resolve(__dirname, "..", "..");
 
@@ -300,5 +300,38 @@ describe("the embedded default configuration (gitlab-runners, 123456789012, eu-w
     expect(Object.keys(files)).toEqual(["deployer-policy.json", ...parts.map((_, i) => `deployer-policy.${i + 1}.json`)]);
     expect(JSON.parse(files["deployer-policy.json"]!)).toEqual(policy);
     expect(deployerPolicyFiles(synthesized(""))).toEqual(files);
+  }, 60_000);
+});
+
+describe("every executor, and runners the stack registers (acmeConfig: acme, 111122223333, eu-central-1)", () => {
+  const A = "111122223333";
+  test.each(["docker", "docker+machine", "docker-autoscaler"] as const)(
+    "%s: every resource type is covered; the module's roles for that executor, no other",
+    async (executor) => {
+      const { document, uncovered } = deployerPolicy(synth(acmeConfig(executor)).json);
+      expect(uncovered).toEqual([]);
+      const requests = {
+        workerRole: `iam:CreateRole arn:aws:iam::${A}:role/acme-f-${executor === "docker+machine" ? "docker-machine" : "docker-autoscaler"}`,
+        managerRole: `iam:CreateRole arn:aws:iam::${A}:role/acme-f-instance`,
+      };
+      const results = await decisions(document, A, Object.values(requests));
+      expect(results).toEqual([
+        `${executor === "docker" ? "ImplicitlyDenied" : "Allowed"} ${requests.workerRole}`,
+        `Allowed ${requests.managerRole}`,
+      ]);
+    },
+    60_000,
+  );
+
+  test("the token parameters the stack writes for the runners it registers", async () => {
+    const c = acmeConfig("docker-autoscaler") as any;
+    c.fleets[0].gitlab = { scope: "group", id: 42, protected: true };
+    const { document, uncovered } = deployerPolicy(synth(c).json);
+    expect(uncovered).toEqual([]);
+    const requests = [
+      `ssm:PutParameter arn:aws:ssm:eu-central-1:${A}:parameter/acme/runner-token`,
+      `ssm:PutParameter arn:aws:ssm:eu-central-1:${A}:parameter/acme/untrusted-token`,
+    ];
+    expect(await decisions(document, A, requests)).toEqual([`Allowed ${requests[0]}`, `ImplicitlyDenied ${requests[1]}`]);
   }, 60_000);
 });
