@@ -357,9 +357,15 @@ export const DEPLOYER_ACTIONS: { readonly [type: string]: ResourceActions } = {
 
 /**
  * Types that call no AWS API needing a grant: Terraform's own, other providers', and the AWS
- * data sources answered from the provider's configuration or from STS (which IAM does not gate).
+ * data sources answered from the provider's configuration, from STS (which IAM does not gate) or rendered by the provider.
  */
-export const NO_AWS_PERMISSION = new Set(["terraform_data", "data.aws_caller_identity", "data.aws_partition", "data.aws_region"]);
+export const NO_AWS_PERMISSION = new Set([
+  "terraform_data",
+  "data.aws_caller_identity",
+  "data.aws_partition",
+  "data.aws_region",
+  "data.aws_iam_policy_document",
+]);
 
 /** Whether a Terraform type belongs to the AWS provider (the others need no AWS permission). */
 export function isAwsType(type: string): boolean {
