@@ -335,3 +335,25 @@ describe("every executor, and runners the stack registers (acmeConfig: acme, 111
     expect(await decisions(document, A, requests)).toEqual([`Allowed ${requests[0]}`, `ImplicitlyDenied ${requests[1]}`]);
   }, 60_000);
 });
+
+test("a statement too large for one managed policy (many fleets) is split by its resources, Sids numbered, nothing lost", () => {
+  const roles = Array.from(
+    { length: 120 },
+    (_, i) => `arn:aws:iam::111122223333:role/acme-runners-fleet-${String(i).padStart(3, "0")}-instance`,
+  );
+  const big = { Sid: "IamRole", Effect: "Allow" as const, Action: ["iam:CreateRole", "iam:DeleteRole"], Resource: roles };
+  const small = { Sid: "Other", Effect: "Allow" as const, Action: ["ec2:DescribeImages"], Resource: ["*"] };
+  const parts = deployerPolicyParts({ Version: "2012-10-17", Statement: [big, small] });
+  const statements = parts.flatMap((p) => p.Statement);
+  expect(parts.length).toBeGreaterThan(1);
+  for (const p of parts) expect(JSON.stringify(p).length).toBeLessThanOrEqual(MANAGED_POLICY_SIZE_LIMIT);
+  expect(statements.filter((s) => s.Sid !== "Other").flatMap((s) => s.Resource)).toEqual(roles);
+  expect(statements.map((s) => s.Sid)).toEqual([...statements.slice(0, -1).map((_, i) => `IamRole${i + 1}`), "Other"]);
+  expect(new Set(statements.slice(0, -1).map((s) => s.Action.join()))).toEqual(new Set(["iam:CreateRole,iam:DeleteRole"]));
+  expect(() =>
+    deployerPolicyParts({
+      Version: "2012-10-17",
+      Statement: [{ ...big, Resource: [`arn:aws:iam::111122223333:role/${"x".repeat(7000)}`] }],
+    }),
+  ).toThrow(/one resource alone exceeds 6144/);
+});
