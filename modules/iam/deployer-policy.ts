@@ -318,14 +318,31 @@ export const MANAGED_POLICY_SIZE_LIMIT = 6144;
 
 /**
  * The document in parts that each fit a customer managed policy, statements in order, filled
- * greedily: create one policy per part and attach them all. Throws on a statement that alone
- * exceeds the limit.
+ * greedily: create one policy per part and attach them all. A statement too large for one part
+ * (many fleets' names) is split by its resources into statements of the same actions, Sid
+ * numbered; throws when a single resource does not fit.
  */
 export function deployerPolicyParts(document: DeployerPolicyDocument, limit = MANAGED_POLICY_SIZE_LIMIT): DeployerPolicyDocument[] {
   const size = (statements: DeployerStatement[]) => JSON.stringify({ Version: document.Version, Statement: statements }).length;
-  const parts: DeployerStatement[][] = [];
+  const fitting: DeployerStatement[] = [];
   for (const statement of document.Statement) {
-    if (size([statement]) > limit) throw new Error(`deployer policy statement ${statement.Sid} alone exceeds ${limit} characters`);
+    if (size([statement]) <= limit) {
+      fitting.push(statement);
+      continue;
+    }
+    const pieces: string[][] = [];
+    for (const resource of statement.Resource) {
+      const last = pieces[pieces.length - 1];
+      const sid = `${statement.Sid}${pieces.length + 1}`;
+      if (last && size([{ ...statement, Sid: sid, Resource: [...last, resource] }]) <= limit) last.push(resource);
+      else if (size([{ ...statement, Sid: `${statement.Sid}${pieces.length + 2}`, Resource: [resource] }]) <= limit)
+        pieces.push([resource]);
+      else throw new Error(`deployer policy statement ${statement.Sid}: one resource alone exceeds ${limit} characters`);
+    }
+    pieces.forEach((Resource, i) => fitting.push({ ...statement, Sid: `${statement.Sid}${i + 1}`, Resource }));
+  }
+  const parts: DeployerStatement[][] = [];
+  for (const statement of fitting) {
     const last = parts[parts.length - 1];
     if (last && size([...last, statement]) <= limit) last.push(statement);
     else parts.push([statement]);
