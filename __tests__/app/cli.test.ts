@@ -164,14 +164,19 @@ describe("one Terraform document per stack folder, whatever came before", () => 
     expect(documents(run().outdir)).toEqual(["cdk.tf.json"]);
   });
 
-  test("HCL first, then JSON; files of the user's own in the stack folder stay", () => {
+  test("HCL first, then JSON; files of the user's own in the stack folder stay, stale policy parts go", () => {
     const hcl = run({ SYNTH_HCL_OUTPUT: "true" });
     writeFileSync(join(hcl.outdir, "stacks", "gitlab-runners", ".terraform.lock.hcl"), "# the user's\n");
+    // A part of a larger deployer policy an earlier synthesis wrote: not this synthesis's, so removed.
+    writeFileSync(join(hcl.outdir, "stacks", "gitlab-runners", "deployer-policy.9.json"), "{}\n");
     const json = run();
     expect(documents(json.outdir)).toEqual(["cdk.tf.json"]);
     expect(readdirSync(join(json.outdir, "stacks", "gitlab-runners")).sort()).toEqual([
       ".terraform.lock.hcl",
       "cdk.tf.json",
+      "deployer-policy.1.json",
+      "deployer-policy.2.json",
+      "deployer-policy.json",
       "review.json",
       "review.md",
     ]);

@@ -103,7 +103,14 @@ run("the packaged library", () => {
     // A library user's synthesis writes the review beside its document, and the package's
     // review:diff command reads it.
     const folder = join(project, "out", "stacks", "consumer");
-    expect(readdirSync(folder).sort()).toEqual(["cdk.tf.json", "review.json", "review.md"]);
+    // The deployer's policy too: whole, and in parts (deployer-policy.<n>.json) of a managed policy's size.
+    const parts = readdirSync(folder).filter((f) => /^deployer-policy\.\d+\.json$/.test(f));
+    expect(parts.length).toBeGreaterThan(0);
+    expect(
+      readdirSync(folder)
+        .filter((f) => !parts.includes(f))
+        .sort(),
+    ).toEqual(["cdk.tf.json", "deployer-policy.json", "review.json", "review.md"]);
     const diff = execFileSync("npx", ["--no-install", "gitlab-runner-ecr-review-diff", folder, folder, "--out", join(project, "diff")], {
       cwd: project,
       encoding: "utf8",

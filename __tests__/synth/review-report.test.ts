@@ -460,7 +460,14 @@ describe("review.json", () => {
       new GitlabRunnerEcr(stack, "ci", { ...props, aws: undefined });
       app.synth();
       const folder = join(dir, "stacks", "platform");
-      expect(readdirSync(folder).sort()).toEqual(["cdk.tf.json", "review.json", "review.md"]);
+      expect(readdirSync(folder).sort()).toEqual([
+        "cdk.tf.json",
+        "deployer-policy.1.json",
+        "deployer-policy.2.json",
+        "deployer-policy.json",
+        "review.json",
+        "review.md",
+      ]);
       expect(readFileSync(join(folder, "review.md"), "utf8")).toContain("# Review: GitLab runners in stack `platform`");
       expect(JSON.parse(readFileSync(join(folder, "review.json"), "utf8")).paths.length).toBeGreaterThan(0);
     } finally {

@@ -11,13 +11,15 @@ import { ConfigError } from "../config/parse";
 import { loadConfig } from "./load-config";
 import { GitlabRunnerStack } from "../constructs/gitlab-runner-stack";
 import { placeholderWarning } from "./placeholders";
+import { DEPLOYER_POLICY_PART } from "../iam/deployer-policy";
 
 /**
  * What a synthesis writes into a stack folder: the Terraform document (cdk.tf.json, or cdk.tf with
- * `--hcl` and its metadata.json), review.md and review.json. What the last synthesis did not write goes, so a
+ * `--hcl` and its metadata.json), review.md, review.json, deployer-policy.json and its parts
+ * (deployer-policy.<n>.json, as many as the policy needs). What the last synthesis did not write goes, so a
  * folder never holds two documents (Terraform would read both: "Duplicate module call").
  */
-const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json", "review.md", "review.json"];
+const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json", "review.md", "review.json", "deployer-policy.json"];
 
 const VALIDATION_HEADER = /^Validation failed with the following errors:\n/;
 
@@ -57,7 +59,8 @@ function promote(staging: string, outdir: string): void {
     mkdirSync(to, { recursive: true });
     const written = readdirSync(from);
     for (const file of written) renameSync(join(from, file), join(to, file));
-    for (const stale of SYNTHESIZED_FILES.filter((d) => !written.includes(d))) rmSync(join(to, stale), { force: true });
+    const parts = readdirSync(to).filter((f) => DEPLOYER_POLICY_PART.test(f));
+    for (const stale of [...SYNTHESIZED_FILES, ...parts].filter((d) => !written.includes(d))) rmSync(join(to, stale), { force: true });
   }
   for (const file of readdirSync(staging).filter((f) => f !== "stacks")) renameSync(join(staging, file), join(outdir, file));
 }

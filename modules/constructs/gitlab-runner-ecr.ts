@@ -6,6 +6,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GitlabRunnerEcrProps } from "../generated/props.generated";
 import { ConfigError, RunnersConfig, ValidatedRunnersConfig, fleetEnvironment, formatPath } from "../config/parse";
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
+import { deployerPolicyFiles } from "../iam/deployer-policy";
 import { SecurityRules, acknowledgeRules, withAcknowledgeHint } from "../rules/aspect";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
@@ -226,7 +227,7 @@ export class GitlabRunnerEcr extends Construct {
   }
 
   /**
-   * review.md and review.json beside the stack's Terraform document, written by every synthesis
+   * review.md, review.json and deployer-policy*.json (what `terraform apply` needs) beside the stack's Terraform document, written by every synthesis
    * that passed its checks (the app's and a library user's alike): the stack's synthesizer (public
    * in cdktf) writes the document, then the review goes beside it. A failed check ends with how to
    * acknowledge a finding, not with cdktf's advice to skip every validation.
@@ -244,6 +245,7 @@ export class GitlabRunnerEcr extends Construct {
         const model = reviewModelOf(this);
         writeFileSync(join(folder, "review.md"), renderReviewReport(model));
         writeFileSync(join(folder, "review.json"), reviewJson(model));
+        for (const [name, text] of Object.entries(deployerPolicyFiles(stack.toTerraform()))) writeFileSync(join(folder, name), text);
       },
     };
   }
