@@ -16,12 +16,14 @@ import {
   UNSCOPABLE_SID,
 } from "../../modules/iam/deployer-policy";
 import { acmeConfig, synth, testApp } from "../support/helpers";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { renderReviewReport, reviewModelOf } from "../../modules/report/review-report";
 
 const ROOT = resolve(__dirname, "..", "..");
 
 function synthesized(configFile: string): Record<string, any> {
   const { config } = loadConfig({ env: { GITLAB_RUNNER_ECR_CONFIG: configFile }, cwd: ROOT });
-  const stack = new GitlabRunnerStack(testApp(), config.name, config);
+  const stack = new GitlabRunnerStack(testApp(), config.value.name, config);
   return JSON.parse(Testing.synth(stack, true));
 }
 
@@ -356,4 +358,28 @@ test("a statement too large for one managed policy (many fleets) is split by its
       Statement: [{ ...big, Resource: [`arn:aws:iam::111122223333:role/${"x".repeat(7000)}`] }],
     }),
   ).toThrow(/one resource alone exceeds 6144/);
+});
+
+describe("what the deployer's policy leaves out is in the review", () => {
+  test("a library user's own resource, of a type the table has no actions for, is named in review.md and review.json", () => {
+    const stack = new GitlabRunnerStack(testApp(), "test", acmeConfig("docker-autoscaler"));
+    new SnsTopic(stack, "alerts", { name: "ci-alerts" });
+    Testing.synth(stack, true);
+    const model = reviewModelOf(stack.runners);
+    expect(model.deployer).toEqual({
+      files: ["deployer-policy.json", "deployer-policy.1.json", "deployer-policy.2.json"],
+      uncovered: ["aws_sns_topic"],
+    });
+    expect(renderReviewReport(model)).toContain(
+      "**Not covered** (resource types it has no actions for; grant them to the deployer yourself): `aws_sns_topic`.",
+    );
+  });
+
+  test("the stack alone: every resource type covered", () => {
+    const stack = new GitlabRunnerStack(testApp(), "test", acmeConfig("docker-autoscaler"));
+    Testing.synth(stack, true);
+    const model = reviewModelOf(stack.runners);
+    expect(model.deployer?.uncovered).toEqual([]);
+    expect(renderReviewReport(model)).toContain("It covers every resource type of the document.");
+  });
 });

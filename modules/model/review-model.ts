@@ -125,6 +125,14 @@ export interface ModelState {
   readonly kmsKeyId?: string;
 }
 
+/** The deployer's policy written beside the review (deployer-policy*.json): its files, and what it leaves out. */
+export interface ModelDeployer {
+  /** The whole policy and its parts, in order. */
+  readonly files: readonly string[];
+  /** Resource types of the document the policy has no actions for: whoever deploys needs them too. */
+  readonly uncovered: readonly string[];
+}
+
 export interface ReviewModel {
   readonly schema: "gitlab-runner-ecr/review";
   readonly version: typeof REVIEW_MODEL_VERSION;
@@ -139,6 +147,8 @@ export interface ReviewModel {
   readonly paths: readonly ModelPath[];
   readonly rules: readonly { readonly id: string; readonly description: string; readonly acknowledgeable: boolean }[];
   readonly findings: readonly ModelFinding[];
+  /** Absent in models written before the deployer's policy was. */
+  readonly deployer?: ModelDeployer;
 }
 
 /** Actions every repository and bucket cell is evaluated for, besides those the role's policies name. */

@@ -12,6 +12,7 @@ import { IConstruct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { UPSTREAMS, UpstreamUrl } from "../aws/pull-through";
 import { EXECUTORS, Executor } from "../executors";
+import { deployerPolicy, deployerPolicyFiles } from "../iam/deployer-policy";
 import { ModelFinding, ReviewModel, reviewModel } from "../model/review-model";
 import { readStackDocument } from "../model/stack-document";
 import { SECURITY_RULES } from "../rules";
@@ -125,6 +126,7 @@ export function renderReviewReport(model: ReviewModel): string {
   }
   lines.push("### Resources", "", ...resourceLegend(model), "");
   lines.push(...rulesSection(model));
+  lines.push(...deployerSection(model));
   lines.push("## Diagram", "", ...mermaid(model), "");
   return lines.join("\n");
 }
@@ -143,7 +145,9 @@ export function reviewModelOf(runners: ReviewSource): ReviewModel {
     message: f.message,
     ...(f.acknowledgement ? { acknowledgement: f.acknowledgement } : {}),
   }));
-  return reviewModel(stack.node.id, readStackDocument(stack.toTerraform()), findings, SECURITY_RULES);
+  const json = stack.toTerraform();
+  const deployer = { files: Object.keys(deployerPolicyFiles(json)), uncovered: deployerPolicy(json).uncovered };
+  return { ...reviewModel(stack.node.id, readStackDocument(json), findings, SECURITY_RULES), deployer };
 }
 
 /**
@@ -157,4 +161,21 @@ export function reviewReport(runners: ReviewSource, model: ReviewModel = reviewM
 /** review.json: the model as indented JSON with a final newline. */
 export function reviewJson(model: ReviewModel): string {
   return `${JSON.stringify(model, null, 2)}\n`;
+}
+
+/** Where the deployer's policy is, and the resource types it does not cover (a library user's own, say). */
+function deployerSection(model: ReviewModel): string[] {
+  if (model.deployer === undefined) return [];
+  const [whole, ...parts] = model.deployer.files;
+  const uncovered = model.deployer.uncovered;
+  return [
+    "## The deployer's policy",
+    "",
+    `\`${whole}\` beside this file is what \`terraform apply\` and \`destroy\` of this stack need, scoped to its resources where IAM allows; ` +
+      `${parts.map((p) => `\`${p}\``).join(", ")} hold the same statements in parts that fit IAM's managed-policy size (docs/operations.md, day 0).`,
+    uncovered.length === 0
+      ? "It covers every resource type of the document."
+      : `**Not covered** (resource types it has no actions for; grant them to the deployer yourself): ${uncovered.map((t) => `\`${t}\``).join(", ")}.`,
+    "",
+  ];
 }
