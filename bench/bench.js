@@ -5,7 +5,7 @@
 //     @cdktf/provider-aws (derived at bench time in bench/.work/, not kept in the repo),
 //  3. synthesis of 1, 10 and 100 fleets,
 //  4. `npx cdktf synth` end to end (and the CLI's own start-up), and `npm test`,
-//  5. the app command and the CLI's synthesis on Node 22 and 24 (tools/node-dist.sh) and on the
+//  5. the app command and the CLI's synthesis on Node 22, 24 and 26 (tools/node-dist.sh) and on the
 //     CDK Terrain variant (tools/check-cdktn.js builds it in a temporary copy), side by side.
 // Writes bench/results.json and bench/results.md (the README links to the latter).
 "use strict";
@@ -205,12 +205,14 @@ const { useNode22, prepareVariant } = require("../tools/check-cdktn.js");
 const nodeBin = (major) => execFileSync("bash", [path.join(root, "tools", "node-dist.sh"), major], { encoding: "utf8" }).trim();
 const node22 = useNode22();
 const node24 = nodeBin("24");
+const node26 = nodeBin("26");
 const cdktnCopy = prepareVariant();
 const duMb = (dir) => Number(execFileSync("du", ["-sm", dir], { encoding: "utf8" }).split("\t")[0]);
 const variantSpecs = [
   { label: `cdktf 0.21 / Node ${process.versions.node.split(".")[0]}`, bin: path.dirname(process.execPath), dir: root, cli: "cdktf" },
   { label: "cdktf 0.21 / Node 22", bin: node22, dir: root, cli: "cdktf" },
   { label: "cdktf 0.21 / Node 24", bin: node24, dir: root, cli: "cdktf" },
+  { label: "cdktf 0.21 / Node 26", bin: node26, dir: root, cli: "cdktf" },
   { label: "cdktn 0.24 / Node 22", bin: node22, dir: cdktnCopy, cli: "cdktn" },
 ];
 for (const v of variantSpecs) {
