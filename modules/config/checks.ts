@@ -16,7 +16,7 @@ import { VariableRef, isVariableRef } from "./fields";
 import { ConfigShape, RunnersShape } from "./schema";
 import { SettableValue, settableValues } from "./settable-values";
 import { EXECUTORS, executorsWhere } from "../executors";
-import { instanceTypeCountProblem, workersProblem } from "./fleet-checks";
+import { instanceTypeCountProblem, runnerTags, workersProblem } from "./fleet-checks";
 import { terraformName } from "../support/terraform-names";
 
 type Path = (string | number)[];
@@ -73,7 +73,7 @@ function checkFleetGitlab(c: RunnersShape, f: RunnersShape["fleets"][number], i:
   // A tag two fleets' runners carry sends a job that names it to either fleet, with either fleet's
   // grants. A runner registered by hand must carry its fleet's name (review.md), so names count too.
   tags.forEach((t, j) => {
-    const other = c.fleets.findIndex((o, k) => k !== i && (o.gitlab !== undefined ? (o.gitlab.tags ?? [o.name]) : [o.name]).includes(t));
+    const other = c.fleets.findIndex((o, k) => k !== i && runnerTags(o).includes(t));
     if (other >= 0 && tags.indexOf(t) === j) {
       report(
         ["fleets", i, "gitlab", "tags", j],

@@ -27,3 +27,11 @@ export function instanceTypeCountProblem(executor: Executor, count: number): str
 
 /** The metadata hop limit where job containers run: they reach the instance role one hop further than the host. */
 export const HOP_LIMIT_TOO_LOW = `must be at least ${MIN_HOP_LIMIT_WITH_CONTAINERS}: job containers reach the instance role through one more network hop`;
+
+/**
+ * The tags of a fleet's GitLab runner: those of `gitlab.tags`, by default the fleet's name, which is
+ * also the tag review.md asks of a runner registered by hand.
+ */
+export function runnerTags(fleet: { readonly name: string; readonly gitlab?: { readonly tags?: readonly string[] } }): readonly string[] {
+  return fleet.gitlab?.tags ?? [fleet.name];
+}

@@ -8,6 +8,7 @@ import { ConfigError, RunnersConfig, ValidatedRunnersConfig, fleetEnvironment, f
 import { renderReviewReport, reviewJson, reviewModelOf } from "../report/review-report";
 import { deployerPolicyFiles } from "../iam/deployer-policy";
 import { SecurityRules, acknowledgeRules, withAcknowledgeHint } from "../rules/aspect";
+import { runnerTags } from "../config/fleet-checks";
 import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
 import { RUNNERS_CHILD_IDS, terraformName } from "../support/terraform-names";
@@ -182,7 +183,7 @@ export class GitlabRunnerEcr extends Construct {
                 scope: f.gitlab.scope,
                 ...(f.gitlab.id === undefined ? {} : { id: f.gitlab.id }),
                 protected: f.gitlab.protected,
-                tags: f.gitlab.tags ?? [f.name],
+                tags: runnerTags(f),
                 runUntagged: f.gitlab.runUntagged,
                 description: `${fleetEnvironment(c.name, f.name)} (gitlab-runner-ecr, AWS ${c.aws.region})`,
               },
@@ -242,10 +243,11 @@ export class GitlabRunnerEcr extends Construct {
           throw withAcknowledgeHint(e);
         }
         const folder = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
-        const model = reviewModelOf(this);
+        const json = stack.toTerraform();
+        const model = reviewModelOf(this, json);
         writeFileSync(join(folder, "review.md"), renderReviewReport(model));
         writeFileSync(join(folder, "review.json"), reviewJson(model));
-        for (const [name, text] of Object.entries(deployerPolicyFiles(stack.toTerraform()))) writeFileSync(join(folder, name), text);
+        for (const [name, text] of Object.entries(deployerPolicyFiles(json))) writeFileSync(join(folder, name), text);
       },
     };
   }
