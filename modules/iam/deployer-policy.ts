@@ -358,7 +358,11 @@ const asFile = (document: DeployerPolicyDocument) => `${JSON.stringify(document,
  * policies), as indented JSON with a final newline.
  */
 export function deployerPolicyFiles(json: Record<string, any>): Record<string, string> {
-  const { document } = deployerPolicy(json);
+  return deployerPolicyFilesOf(deployerPolicy(json).document);
+}
+
+/** deployerPolicyFiles of a policy already computed. */
+export function deployerPolicyFilesOf(document: DeployerPolicyDocument): Record<string, string> {
   return {
     "deployer-policy.json": asFile(document),
     ...Object.fromEntries(deployerPolicyParts(document).map((part, i) => [`deployer-policy.${i + 1}.json`, asFile(part)])),

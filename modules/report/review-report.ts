@@ -12,7 +12,7 @@ import { IConstruct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { UPSTREAMS, UpstreamUrl } from "../aws/pull-through";
 import { EXECUTORS, Executor } from "../executors";
-import { deployerPolicy, deployerPolicyFiles } from "../iam/deployer-policy";
+import { deployerPolicy, deployerPolicyFilesOf } from "../iam/deployer-policy";
 import { ModelFinding, ReviewModel, reviewModel } from "../model/review-model";
 import { readStackDocument } from "../model/stack-document";
 import { SECURITY_RULES } from "../rules";
@@ -137,7 +137,7 @@ export interface ReviewSource extends IConstruct {
 }
 
 /** The review model of the stack that holds `runners`, from its synthesized document and the rules' findings. */
-export function reviewModelOf(runners: ReviewSource): ReviewModel {
+export function reviewModelOf(runners: ReviewSource, json: Record<string, any> = TerraformStack.of(runners).toTerraform()): ReviewModel {
   const stack = TerraformStack.of(runners);
   const findings: ModelFinding[] = runners.securityRules.findings.map((f) => ({
     rule: f.ruleId,
@@ -145,8 +145,8 @@ export function reviewModelOf(runners: ReviewSource): ReviewModel {
     message: f.message,
     ...(f.acknowledgement ? { acknowledgement: f.acknowledgement } : {}),
   }));
-  const json = stack.toTerraform();
-  const deployer = { files: Object.keys(deployerPolicyFiles(json)), uncovered: deployerPolicy(json).uncovered };
+  const policy = deployerPolicy(json);
+  const deployer = { files: Object.keys(deployerPolicyFilesOf(policy.document)), uncovered: policy.uncovered };
   return { ...reviewModel(stack.node.id, readStackDocument(json), findings, SECURITY_RULES), deployer };
 }
 
