@@ -190,6 +190,22 @@ describe.each(REPORTED)("%s: the report's tables equal what IAM allows", (_label
     expect(tables.map((t) => t.policy).sort()).toEqual([...documents.keys()].sort());
   });
 
+  // The module lets every manager read its deprecated token parameters, whose default names are one
+  // per account: a GitLab token kept there would reach every fleet (and a docker fleet's jobs).
+  test("no SSM parameter is readable by the roles of two fleets", () => {
+    const readers = new Map<string, Set<string>>();
+    for (const role of model.roles) {
+      for (const p of role.permissions) {
+        // A name left to a Terraform variable shows as parameter/* (one-fleet-per-runner-token keeps those apart).
+        if (p.action !== "ssm:GetParameter" || !p.resource.includes(":parameter/") || p.resource.endsWith("/*")) continue;
+        readers.set(p.resource, (readers.get(p.resource) ?? new Set()).add(role.fleet));
+      }
+    }
+    expect(readers.size).toBeGreaterThanOrEqual(2 * model.fleets.length);
+    const shared = [...readers].filter(([, fleets]) => fleets.size > 1).map(([parameter, fleets]) => `${parameter}: ${[...fleets]}`);
+    expect(shared).toEqual([]);
+  });
+
   test("marked cells are allowed (conditional ones in their condition's context); empty cells and probed actions are not", async () => {
     let allowed = 0;
     let denied = 0;

@@ -52,8 +52,14 @@ describe("the embedded default configuration", () => {
       url: "https://gitlab.com",
       runner_version: "19.5.2",
       preregistered_runner_token_ssm_parameter_name: "/gitlab-runners/merge-requests/runner-token",
+      // The module's deprecated token parameter, never read here; a name of the fleet's own, not the account-wide default.
+      access_token_secure_parameter_store_name: "gitlab-runners-merge-requests-unused-access-token",
     });
-    expect(text).not.toMatch(/glrt-|GR1348941|registration_token/);
+    expect(json.module["runner_merge-requests"]!.runner_gitlab_registration_token_secure_parameter_store_name).toBe(
+      "gitlab-runners-merge-requests-unused-registration-token",
+    );
+    // No registration token as a value (runner_gitlab.registration_token); the parameter name input above may say it.
+    expect(text).not.toMatch(/glrt-|GR1348941|"registration_token"/);
   });
 
   test("ECR repositories are immutable (but the build cache tags), scanned, encrypted and have a lifecycle policy", () => {

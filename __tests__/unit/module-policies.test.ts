@@ -56,8 +56,9 @@ const allow = (actions: string[], resources: string[], condition?: object): stri
 
 // Hand-written from runner_policy.tf (data "aws_iam_policy_document" "ssm") for environment acme-f:
 // the sentry DSN and runner token parameters the module creates (<environment>-sentry-dsn,
-// <environment>-runner-token), the registration and access token parameter names as defaulted
-// (not environment-prefixed), and the preregistered token parameter without its leading "/".
+// <environment>-runner-token), the deprecated registration and access token parameters under the
+// names the fleet gives them (the defaults are one name per account), and the preregistered token
+// parameter without its leading "/".
 const managerCommon = {
   ssm: {
     role: "manager",
@@ -66,8 +67,8 @@ const managerCommon = {
         ["ssm:GetParameter", "ssm:GetParameters"],
         [
           `${SSM}/acme-f-sentry-dsn`,
-          `${SSM}/gitlab-runner-registration-token`,
-          `${SSM}/gitlab-runner-access-token`,
+          `${SSM}/acme-f-unused-registration-token`,
+          `${SSM}/acme-f-unused-access-token`,
           `${SSM}/acme/runner-token`,
           `${SSM}/acme-f-runner-token`,
         ],

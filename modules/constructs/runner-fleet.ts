@@ -206,7 +206,9 @@ export class RunnerFleet extends Construct {
         url: props.gitlabUrl,
         runner_version: props.runnerVersion,
         preregistered_runner_token_ssm_parameter_name: props.runnerTokenSsmParameter,
+        access_token_secure_parameter_store_name: deprecatedTokenParameter(props.environment, "access"),
       },
+      runner_gitlab_registration_token_secure_parameter_store_name: deprecatedTokenParameter(props.environment, "registration"),
       runner_instance: {
         name: props.environment,
         type: props.managerInstanceType,
@@ -269,6 +271,17 @@ export class RunnerFleet extends Construct {
       }),
     };
   }
+}
+
+/**
+ * The names of the module's deprecated token parameters (a GitLab `api` token, a registration
+ * token), which it reads only without a preregistered runner token, so never here. The module
+ * still lets every manager read them, and their defaults are one name per account: a token kept
+ * there for the module's older setup would be readable by every fleet, and by the jobs of a
+ * `docker` fleet. A name of the fleet's own, which nothing creates, leaves nothing to read.
+ */
+function deprecatedTokenParameter(environment: string, kind: "access" | "registration"): string {
+  return `${environment}-unused-${kind}-token`;
 }
 
 /**
