@@ -756,6 +756,12 @@ const CASES: Case[] = [
   ),
   change(
     C,
+    "two fleets with one runner token, once without its leading /",
+    (c) => c.fleets.push({ ...c.fleets[0], name: "other", runnerTokenSsmParameter: "acme/token" }),
+    /^ {2}- fleets\[1\]\.runnerTokenSsmParameter: must be a name without \/ \(runner-token\) or a path that starts with \//,
+  ),
+  change(
+    C,
     "two fleets with one runner token variable",
     (c) => (
       (c.fleets[0].runnerTokenSsmParameter = { terraformVariable: "runner_token" }),

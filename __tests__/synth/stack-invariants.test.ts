@@ -228,9 +228,24 @@ describe("one-fleet-per-runner-token: one registration, one fleet", () => {
     expect(doctoredTokens("/shared/token", "/shared/token")).toEqual([
       {
         path: "test/runners/merge-requests/runner",
-        message: expect.stringContaining('fleet "merge-requests" reads its runner token from "/shared/token", as fleet "autoscaler" does'),
+        message: expect.stringContaining(
+          'fleet "merge-requests" reads its runner token from "/shared/token", the parameter fleet "autoscaler" reads',
+        ),
       },
     ]);
+  });
+
+  test("a name with and without its leading / is one parameter to IAM (parameter/shared/token)", () => {
+    expect(doctoredTokens("/shared/token", "shared/token")).toEqual([
+      {
+        path: "test/runners/merge-requests/runner",
+        message: expect.stringContaining(
+          'fleet "merge-requests" reads its runner token from "shared/token", the parameter fleet "autoscaler" reads',
+        ),
+      },
+    ]);
+    expect(doctoredTokens("shared/token", "/shared/token")).toHaveLength(1);
+    expect(doctoredTokens("/shared/token", "/shared/token2")).toEqual([]);
   });
 
   test("one Terraform variable used by both is found; two variables are not the same parameter", () => {

@@ -170,6 +170,16 @@ const cases: [string, (c: any) => void, string | RegExp][] = [
     (c) => (c.fleets[0].runnerTokenSsmParameter = "my token"),
     /^fleets\[0\]\.runnerTokenSsmParameter: must be an SSM parameter name/,
   ],
+  [
+    "SSM parameter path without its leading / (SSM refuses it; IAM's ARN would read it as /acme/token)",
+    (c) => (c.fleets[0].runnerTokenSsmParameter = "acme/token"),
+    /^fleets\[0\]\.runnerTokenSsmParameter: must be a name without \/ \(runner-token\) or a path that starts with \//,
+  ],
+  [
+    "SSM parameter path of 16 levels",
+    (c) => (c.fleets[0].runnerTokenSsmParameter = "/a".repeat(16)),
+    /^fleets\[0\]\.runnerTokenSsmParameter: must be a name without \/ .*at most 15 levels/,
+  ],
   ["misspelt field", (c) => (c.fleets[0].manager.instanceTyp = "t3.large"), /^fleets\[0\]\.manager\.instanceTyp: unknown field/],
   ["missing field", (c) => delete c.network, "network: is required"],
   [

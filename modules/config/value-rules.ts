@@ -69,7 +69,15 @@ export const GITLAB_URL: TextRule = {
 
 export const SSM_PARAMETER_NAME: TextRule = {
   kind: "text",
-  checks: [{ pattern: /^[a-zA-Z0-9_.\-/]+$/, message: "must be an SSM parameter name (letters, digits, _ . - /)" }],
+  checks: [
+    { pattern: /^[a-zA-Z0-9_.\-/]+$/, message: "must be an SSM parameter name (letters, digits, _ . - /)" },
+    {
+      // SSM takes a name with / only fully qualified, while IAM's ARN drops the leading / (so
+      // "a/b" and "/a/b" would read as one parameter in the grants); 15 levels at most.
+      pattern: /^([a-zA-Z0-9_.-]+|(\/[a-zA-Z0-9_.-]+){1,15})$/,
+      message: "must be a name without / (runner-token) or a path that starts with / (/team/runner-token): at most 15 levels, none empty",
+    },
+  ],
   maxLength: 2048,
 };
 

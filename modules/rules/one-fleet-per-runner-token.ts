@@ -13,7 +13,7 @@ export const ONE_FLEET_PER_RUNNER_TOKEN: SecurityRule = {
   checkStack(doc) {
     const first = new Map<string, string>();
     return doc.fleets.flatMap((f) => {
-      const key = JSON.stringify(f.tokenParameter);
+      const key = parameterKey(f.tokenParameter);
       const earlier = first.get(key);
       if (earlier === undefined) {
         first.set(key, f.name);
@@ -22,9 +22,18 @@ export const ONE_FLEET_PER_RUNNER_TOKEN: SecurityRule = {
       return [
         {
           path: f.block.path,
-          message: `fleet "${f.name}" reads its runner token from ${key}, as fleet "${earlier}" does: one registration would serve both fleets' jobs with different grants. Give each fleet a runner of its own`,
+          message: `fleet "${f.name}" reads its runner token from ${JSON.stringify(f.tokenParameter)}, the parameter fleet "${earlier}" reads: one registration would serve both fleets' jobs with different grants. Give each fleet a runner of its own`,
         },
       ];
     });
   },
 };
+
+/**
+ * What identifies a token parameter: a literal name without its leading "/", as IAM's parameter ARN
+ * (and the module's grant) spells it, so "/a/b" and "a/b" are one; an expression as written.
+ */
+function parameterKey(parameter: unknown): string {
+  const literal = typeof parameter === "string" && !parameter.includes("${");
+  return JSON.stringify(literal ? parameter.replace(/^\//, "") : parameter);
+}
