@@ -762,6 +762,15 @@ const CASES: Case[] = [
   ),
   change(
     C,
+    "two fleets with one runner token: a simple name, and the same with a leading / (one ARN, parameter/token)",
+    (c) => (
+      (c.fleets[0].runnerTokenSsmParameter = "token"),
+      c.fleets.push({ ...c.fleets[0], name: "other", runnerTokenSsmParameter: "/token" })
+    ),
+    /^ {2}- fleets\[1\]\.runnerTokenSsmParameter: "\/token" is the parameter fleets\[0\]\.runnerTokenSsmParameter names too/,
+  ),
+  change(
+    C,
     "two fleets with one runner token variable",
     (c) => (
       (c.fleets[0].runnerTokenSsmParameter = { terraformVariable: "runner_token" }),

@@ -64,3 +64,11 @@ export function parseKmsKeyArn(arn: string): KmsKeyLocation | undefined {
 export function s3BucketArn(region: string, bucket: string): string {
   return `arn:${partitionOf(region)}:s3:::${bucket}`;
 }
+
+/**
+ * An SSM parameter's name as its ARN spells it (`…:parameter/<this>`): without the leading `/` of
+ * a hierarchical name. IAM grants on the ARN, so `/a/b`, and `a/b` if SSM took it, are one parameter.
+ */
+export function ssmParameterArnName(name: string): string {
+  return name.replace(/^\//, "");
+}

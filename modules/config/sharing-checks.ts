@@ -3,6 +3,7 @@
  * apart from the state bucket, one writer of a build cache unless acknowledged, and no stack or
  * fleet name that the construct tree already holds.
  */
+import { ssmParameterArnName } from "../aws/names";
 import { RUNNERS_CHILD_IDS, VARIABLE_ID_PREFIX, isPrototypeKey } from "../support/terraform-names";
 import { defaultCacheBucketName } from "./defaults";
 import { BUILD_CACHE_ONE_WRITER, isVariableRef } from "./fields";
@@ -14,7 +15,8 @@ type Report = (path: Path, message: string) => void;
 /**
  * Two managers with one token are one runner to GitLab: either fleet takes the other's jobs and
  * runs them with its own IAM rights. A literal, a Terraform variable, and a variable's default
- * (the parameter it names unless the plan sets another) each name a parameter.
+ * (the parameter it names unless the plan sets another) each name a parameter, compared as its
+ * ARN spells it: the module grants each manager read on that ARN, where "a" and "/a" are one.
  */
 export function checkRunnerTokens(c: RunnersShape, report: Report): void {
   const seen = new Map<string, number>();
@@ -32,11 +34,11 @@ export function checkRunnerTokens(c: RunnersShape, report: Report): void {
       const j = first(`variable:${value.terraformVariable}`);
       if (j !== undefined)
         report(field, `uses the Terraform variable "${value.terraformVariable}", as fleets[${j}].runnerTokenSsmParameter does: ${why}`);
-      const k = value.default === undefined ? undefined : first(`parameter:${value.default}`);
+      const k = value.default === undefined ? undefined : first(`parameter:${ssmParameterArnName(value.default)}`);
       if (j === undefined && k !== undefined)
         report([...field, "default"], `"${value.default}" is the parameter fleets[${k}].runnerTokenSsmParameter names: ${why}`);
     } else {
-      const j = first(`parameter:${value}`);
+      const j = first(`parameter:${ssmParameterArnName(value)}`);
       if (j !== undefined) report(field, `"${value}" is the parameter fleets[${j}].runnerTokenSsmParameter names too: ${why}`);
     }
   });

@@ -1,3 +1,4 @@
+import { ssmParameterArnName } from "../aws/names";
 import { SecurityRule } from "./security-rule";
 
 /**
@@ -29,11 +30,8 @@ export const ONE_FLEET_PER_RUNNER_TOKEN: SecurityRule = {
   },
 };
 
-/**
- * What identifies a token parameter: a literal name without its leading "/", as IAM's parameter ARN
- * (and the module's grant) spells it, so "/a/b" and "a/b" are one; an expression as written.
- */
+/** What identifies a token parameter: a literal as its ARN spells it (the module grants on that), an expression as written. */
 function parameterKey(parameter: unknown): string {
   const literal = typeof parameter === "string" && !parameter.includes("${");
-  return JSON.stringify(literal ? parameter.replace(/^\//, "") : parameter);
+  return JSON.stringify(literal ? ssmParameterArnName(parameter) : parameter);
 }
