@@ -22,6 +22,8 @@ export interface ExecutorTraits {
   readonly whereJobsRun: string;
   /** The module input taking the workers' policy ARNs, for executors with worker instances. */
   readonly workerRoleInput?: "runner_worker_docker_machine_role" | "runner_worker_docker_autoscaler_role";
+  /** The module's resource for the workers' IAM role (reference/gitlab-runner-module-9.5.2-resources.json). */
+  readonly workerRoleResource?: "aws_iam_role.docker_machine" | "aws_iam_role.docker_autoscaler";
   /** The module input holding the workers' metadata options, for executors with worker instances. */
   readonly workerMetadataInput?: MetadataInput;
   /** The module input (and its attribute) that says how many jobs a worker instance runs before it goes. */
@@ -91,6 +93,7 @@ export const EXECUTORS: { readonly [E in Executor]: ExecutorTraits } = {
     jobsRunOn: "workers",
     whereJobsRun: "jobs run on worker instances started by the manager with docker-machine",
     workerRoleInput: "runner_worker_docker_machine_role",
+    workerRoleResource: "aws_iam_role.docker_machine",
     workerMetadataInput: "runner_worker_docker_machine_ec2_metadata_options",
     reuseInput: { input: "runner_worker_docker_machine_instance", attribute: "destroy_after_max_builds" },
     removal: "GitLab removes the docker+machine executor in GitLab 20.0 (May 2027)",
@@ -126,6 +129,7 @@ export const EXECUTORS: { readonly [E in Executor]: ExecutorTraits } = {
     jobsRunOn: "workers",
     whereJobsRun: "jobs run on worker instances of an autoscaling group driven by the manager",
     workerRoleInput: "runner_worker_docker_autoscaler_role",
+    workerRoleResource: "aws_iam_role.docker_autoscaler",
     workerMetadataInput: "runner_worker_docker_autoscaler_instance",
     reuseInput: { input: "runner_worker_docker_autoscaler", attribute: "max_use_count" },
     workerKeyInState: true,

@@ -110,7 +110,7 @@ function parseReport(report: string): { tables: Table[]; arnOf: Map<string, stri
       .map((c) => c.trim());
   const tables: Table[] = [];
   lines.forEach((line, i) => {
-    const policy = /`aws_iam_policy\.([\w-]+)`$/.exec(line)?.[1];
+    const policy = /^\*\*.*`aws_iam_policy\.([\w-]+)`( \(through `[\w.]+`\))?$/.exec(line)?.[1];
     if (policy === undefined) return;
     const header = cells(lines[i + 2]!);
     const rows = new Map<string, boolean[]>();
@@ -305,15 +305,15 @@ describe("trust section", () => {
   test.each([
     [
       "docker",
-      "| `f` | `docker` | **the manager** | **the manager role** | yes | 2 / – | – (the manager runs every job) | its own (`runner/<token>/project/<id>/…`) |",
+      "| `f` | `docker` | **the manager** | **the manager role** (`acme-f-instance`) | yes | 2 / – | – (the manager runs every job) | its own (`runner/<token>/project/<id>/…`) |",
     ],
     [
       "docker+machine",
-      "| `f` | `docker+machine` | worker instances | the worker role | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |",
+      "| `f` | `docker+machine` | worker instances | the worker role (`acme-f-docker-machine`) | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |",
     ],
     [
       "docker-autoscaler",
-      "| `f` | `docker-autoscaler` | worker instances | the worker role | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |",
+      "| `f` | `docker-autoscaler` | worker instances | the worker role (`acme-f-docker-autoscaler`) | yes | 1 / 2 | 1 | its own (`runner/<token>/project/<id>/…`) |",
     ],
   ] as const)("%s: where jobs run, the role they hold, privileged, hop limits, reuse, cache namespace", (executor, expected) => {
     expect(row(synthesized(config(executor)).report, "f")).toBe(expected);
@@ -340,7 +340,7 @@ describe("trust section", () => {
     c.cache.shareBetweenFleets = true;
     c.fleets[0].workers.maxJobsPerInstance = 20;
     expect(row(synthesized(c).report, "f")).toBe(
-      "| `f` | `docker-autoscaler` | worker instances | the worker role | yes | 1 / 2 | 20 | **shared by every fleet** (`project/<id>/…`) |",
+      "| `f` | `docker-autoscaler` | worker instances | the worker role (`acme-f-docker-autoscaler`) | yes | 1 / 2 | 20 | **shared by every fleet** (`project/<id>/…`) |",
     );
   });
 
@@ -537,6 +537,23 @@ describe("the module's own grants are in the tables", () => {
         .map((p) => p.source),
     ).toEqual(["module:ssm", "module:logging"]);
   });
+});
+
+// Reviewers find roles by their IAM names (in the console, CloudTrail, the plan), not by module inputs.
+test("roles are named as IAM names them: <environment>-instance for managers, <environment>-docker-autoscaler / -docker-machine for workers", () => {
+  const names = (c: RunnerStackConfigInput) => synthesized(c).model.roles.map((r) => `${r.id}=${r.iamRole}`);
+  expect(names(DEFAULT_CONFIG)).toEqual([
+    "autoscaler/manager=gitlab-runners-autoscaler-instance",
+    "autoscaler/workers=gitlab-runners-autoscaler-docker-autoscaler",
+    "merge-requests/manager=gitlab-runners-merge-requests-instance",
+    "merge-requests/workers=gitlab-runners-merge-requests-docker-autoscaler",
+  ]);
+  expect(names(config("docker+machine"))).toContain("f/workers=acme-f-docker-machine");
+  expect(names(config("docker"))).toContain("f/manager=acme-f-instance");
+  const { report } = synthesized(DEFAULT_CONFIG);
+  expect(report).toContain("**Manager role** `gitlab-runners-autoscaler-instance`: the module's");
+  expect(report).toContain("**Worker role** `gitlab-runners-merge-requests-docker-autoscaler`: this stack's");
+  expect(report).toContain("| worker instances | the worker role (`gitlab-runners-autoscaler-docker-autoscaler`) |");
 });
 
 test("review.md opens with one screen: per fleet where jobs run and what they may push and pull, warnings once, terms", () => {

@@ -277,8 +277,8 @@ export class RunnerFleet extends Construct {
  * The names of the module's deprecated token parameters (a GitLab `api` token, a registration
  * token), which it reads only without a preregistered runner token, so never here. The module
  * still lets every manager read them, and their defaults are one name per account: a token kept
- * there for the module's older setup would be readable by every fleet, and by the jobs of a
- * `docker` fleet. A name of the fleet's own, which nothing creates, leaves nothing to read.
+ * there for the module's older setup would be readable by every fleet, and by the jobs of a fleet
+ * whose jobs run on the manager. A name of the fleet's own, which nothing creates, leaves nothing to read.
  */
 function deprecatedTokenParameter(environment: string, kind: "access" | "registration"): string {
   return `${environment}-unused-${kind}-token`;

@@ -9,6 +9,8 @@
 import { moduleResources, ModuleResource } from "../generated/module-resources.generated";
 import { readStackDocument } from "../model/stack-document";
 import { ArnKind, DEPLOYER_ACTIONS, isAwsType } from "./deployer-actions";
+import { MANAGER_ROLE_RESOURCE } from "./module-resources";
+import { EXECUTORS } from "../executors";
 
 export interface DeployerStatement {
   readonly Sid: string;
@@ -119,9 +121,9 @@ export function deployerPolicy(json: Record<string, any>): DeployerPolicy {
   const roleOutputs = new Map<string, string>();
   const fleetResources: { fleet: string; vpc: string; resources: ModuleResource[] }[] = doc.fleets.map((f) => {
     const resources = moduleResources(f.inputs, { partition: at.partition, region: at.region, accountId: at.account });
-    const role = (address: string) => resources.find((r) => r.address === address)?.name;
-    const manager = role("aws_iam_role.instance");
-    const workers = role("aws_iam_role.docker_autoscaler") ?? role("aws_iam_role.docker_machine");
+    const role = (address: string | undefined) => resources.find((r) => r.address === address)?.name;
+    const manager = role(MANAGER_ROLE_RESOURCE);
+    const workers = role(f.executor === undefined ? undefined : EXECUTORS[f.executor].workerRoleResource);
     if (manager) roleOutputs.set(`${f.block.address}.runner_agent_role_name`, manager);
     if (workers) roleOutputs.set(`${f.block.address}.runner_role_name`, workers);
     const vpc = typeof f.inputs.vpc_id === "string" ? withoutExpressions(f.inputs.vpc_id) : "*";

@@ -88,3 +88,12 @@ export function evaluateModuleResources(
     };
   });
 }
+
+/** The module's resource for the manager's IAM role (the workers' is per executor: executors.ts, workerRoleResource). */
+export const MANAGER_ROLE_RESOURCE = "aws_iam_role.instance";
+
+/** The name of the module resource at `address`, or undefined where it has none or an input left it to Terraform ("*"). */
+export function concreteNameOf(resources: readonly ModuleResource[], address: string | undefined): string | undefined {
+  const name = address === undefined ? undefined : resources.find((r) => r.address === address)?.name;
+  return name === undefined || name.includes("*") ? undefined : name;
+}

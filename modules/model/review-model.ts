@@ -51,6 +51,8 @@ export interface ModelRole {
   readonly fleet: string;
   readonly kind: "manager" | "workers";
   readonly runsJobs: boolean;
+  /** The IAM role's name (absent where a Terraform variable decides it). */
+  readonly iamRole?: string;
   /** The policies that reach the role: `aws_iam_policy.<name>`, or `module:<policy>` for the module's own. */
   readonly policies: readonly { readonly source: string; readonly byModule: boolean; readonly readable: boolean }[];
   /** Every allowed (action, resource) cell, sorted by resource then action. */
@@ -450,6 +452,7 @@ export function reviewModel(
     fleet: role.fleet,
     kind: role.kind,
     runsJobs: role.runsJobs,
+    ...(role.iamRoleName !== undefined ? { iamRole: role.iamRoleName } : {}),
     policies: role.policies.map((p) => ({ source: p.source, byModule: p.byModule, readable: p.statements !== undefined })),
     permissions: permissionsOf(role, resources, doc),
     statements: role.policies.flatMap((p) => (p.statements ?? []).map((st) => ({ source: p.source, ...st }))),

@@ -10,6 +10,8 @@ import { parseCredHelpersInstallScript } from "../support/manager-docker-config"
 import { EXECUTORS, Executor } from "../executors";
 import { GITLAB_RUNNER_MODULE_SOURCE } from "../generated/gitlab-runner-module.generated";
 import { ModuleStatement, moduleGrants } from "../generated/module-policies.generated";
+import { moduleResources } from "../generated/module-resources.generated";
+import { MANAGER_ROLE_RESOURCE, concreteNameOf } from "../iam/module-resources";
 import { EvaluatedStatement, statementsOf } from "../iam/policy-evaluation";
 
 /** One block of the document: a resource or a module call. */
@@ -42,6 +44,8 @@ export interface FleetRole {
   readonly kind: RoleKind;
   /** Whether job containers run under this role. */
   readonly runsJobs: boolean;
+  /** The IAM role's name as the module gives it; undefined where an input left it to Terraform. */
+  readonly iamRoleName?: string;
   readonly policies: readonly RolePolicy[];
   /** Every statement that reaches the role (a policy that is not literal JSON contributes none: see `unreadable`). */
   readonly statements: readonly EvaluatedStatement[];
@@ -274,8 +278,10 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
       const type = inputs.runner_worker?.type;
       const executor = (Object.hasOwn(EXECUTORS, type) ? type : undefined) as Executor | undefined;
       const traits = executor === undefined ? undefined : EXECUTORS[executor];
-      const granted = moduleGrants(inputs, { partition, region: region ?? "*", accountId: accountId ?? "*" });
-      const role = (kind: RoleKind, listInput: string | undefined, output: string): FleetRole => {
+      const at = { partition, region: region ?? "*", accountId: accountId ?? "*" };
+      const granted = moduleGrants(inputs, at);
+      const created = moduleResources(inputs, at);
+      const role = (kind: RoleKind, listInput: string | undefined, output: string, resource: string | undefined): FleetRole => {
         const listed: RolePolicy[] = (listInput === undefined ? [] : [inputs[listInput]?.policy_arns ?? []].flat()).map((arn: unknown) => {
           const policy = policyByArnReference.get(String(arn));
           return { source: policy?.block.address ?? String(arn), byModule: false, statements: policy?.statements };
@@ -290,9 +296,11 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
             statements: g.origin === "aws-managed" ? undefined : g.statements.map(moduleStatement),
           }));
         const all = [...listed, ...attachedTo(block.address, output), ...byModule];
+        const iamRoleName = concreteNameOf(created, resource);
         return {
           fleet: name,
           kind,
+          ...(iamRoleName !== undefined ? { iamRoleName } : {}),
           // An unknown executor is taken to run jobs everywhere: the rules then ask the most of it.
           runsJobs: traits === undefined || (kind === "manager") === (traits.jobsRunOn === "manager"),
           policies: all,
@@ -300,8 +308,11 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
           unreadable: all.filter((p) => p.statements === undefined).map((p) => p.source),
         };
       };
-      const manager = role("manager", "runner_role", "runner_agent_role_name");
-      const workers = traits?.workerRoleInput !== undefined ? role("workers", traits.workerRoleInput, "runner_role_name") : undefined;
+      const manager = role("manager", "runner_role", "runner_agent_role_name", MANAGER_ROLE_RESOURCE);
+      const workers =
+        traits?.workerRoleInput !== undefined
+          ? role("workers", traits.workerRoleInput, "runner_role_name", traits.workerRoleResource)
+          : undefined;
       const script = inputs.runner_install?.pre_install_script;
       let registryLogins: string[] = [];
       try {

@@ -35,10 +35,12 @@ export function roleSection(title: string, moduleInput: string, model: ReviewMod
   const own = role.policies.filter((p) => !p.byModule).map((p) => `\`${p.source}\``);
   const byModule = role.policies.filter((p) => p.byModule).map((p) => `\`${p.source.replace(/^module:/, "")}\``);
   const unreadable = role.policies.filter((p) => !p.readable).map((p) => `\`${p.source}\``);
+  const name = role.iamRole === undefined ? "" : ` \`${role.iamRole}\``;
   return [
-    `**${title}** (${moduleInput}): ` +
+    `**${title}**${name}: ` +
       (byModule.length > 0 ? `the module's ${byModule.join(", ")}; ` : "") +
-      `this stack's ${own.join(", ")}`,
+      `this stack's ${own.join(", ")}` +
+      (moduleInput === "" ? "" : ` (through ${moduleInput})`),
     "",
     ...policyTable(role, model.resources),
     "",

@@ -18,14 +18,16 @@ function yesNo(value: unknown): string {
 const traitsOf = (fleet: ModelFleet) => (Object.hasOwn(EXECUTORS, fleet.executor) ? EXECUTORS[fleet.executor as Executor] : undefined);
 
 /** One row of the trust table, read from the fleet's module inputs. */
-function trustRow(fleet: ModelFleet): string {
+function trustRow(fleet: ModelFleet, model: ReviewModel): string {
   const onManager = fleet.jobsRunOn === "manager";
+  const iamRole = model.roles.find((r) => r.id === fleet.jobsHold)?.iamRole;
+  const named = iamRole === undefined ? "" : ` (\`${iamRole}\`)`;
   const reuse = fleet.jobsPerWorkerInstance;
   return [
     `\`${fleet.name}\``,
     `\`${fleet.executor}\``,
     onManager ? "**the manager**" : "worker instances",
-    onManager ? "**the manager role**" : "the worker role",
+    (onManager ? "**the manager role**" : "the worker role") + named,
     yesNo(fleet.privileged),
     `${fleet.hopLimit.manager ?? "unset"} / ${fleet.hopLimit.workers ?? "–"}`,
     reuse === undefined ? "– (the manager runs every job)" : reuse === 0 ? "unlimited" : String(reuse),
@@ -40,7 +42,7 @@ export function trustSection(model: ReviewModel): string[] {
     "",
     "| fleet | executor | jobs run on | jobs hold | privileged | metadata hop limit (manager / workers) | jobs per worker instance | cache namespace |",
     "|---|---|---|---|:-:|:-:|:-:|---|",
-    ...model.fleets.map((f) => `| ${trustRow(f)} |`),
+    ...model.fleets.map((f) => `| ${trustRow(f, model)} |`),
     "",
   ];
   for (const fleet of model.fleets) {
