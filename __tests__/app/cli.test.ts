@@ -194,6 +194,63 @@ test("a docker+machine fleet synthesizes with its deprecation warning, printed o
   );
 });
 
+test("a docker+machine fleet's review.md says its workers reach their siblings, and points to docker-autoscaler", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replace("executor: docker-autoscaler", "executor: docker+machine"));
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(0);
+  const review = readFileSync(join(r.outdir, "stacks", "acme-runners", "review.md"), "utf8");
+  const note = review.split("\n").find((l) => l.startsWith("- **Fleet `small` (`docker+machine`):"));
+  expect(note).toContain("SSH (22) and the Docker API (2376) from every worker of the fleet");
+  expect(note).toContain("sibling workers");
+  expect(note).toContain("docker-autoscaler workers accept connections from their manager only");
+});
+
+test("the cache bucket reaches the runners by reference, and every S3 grant holds only in the stack's own account", () => {
+  writeFileSync(join(dir, "runners.yaml"), VALID_YAML);
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(0);
+  const json = JSON.parse(readFileSync(join(r.outdir, "stacks", "acme-runners", "cdk.tf.json"), "utf8"));
+  // By reference: Terraform creates the bucket before a runner is given its name, and stops there if another account holds it.
+  expect(json.resource.aws_s3_bucket.cache.bucket).toBe("acme-runners-cache-210987654321-eu-central-1");
+  expect(json.module.runner_small.runner_worker_cache.bucket).toBe("${aws_s3_bucket.cache.bucket}");
+  // Bucket names are global: a grant without the owner's account would follow the name into another account.
+  const statements = Object.values(json.resource.aws_iam_policy as Record<string, { policy: string }>).flatMap(
+    (p) => JSON.parse(p.policy).Statement as { Action: string | string[]; Condition?: unknown }[],
+  );
+  const s3 = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith("s3:")));
+  expect(s3.length).toBeGreaterThanOrEqual(2);
+  for (const s of s3) expect(s.Condition).toEqual({ StringEquals: { "s3:ResourceAccount": "210987654321" } });
+});
+
+test("a build cache with two writers synthesizes once acknowledged with a reason; review.md names both writers and the reason", () => {
+  const yaml =
+    VALID_YAML +
+    `  - name: large
+    executor: docker-autoscaler
+    runnerTokenSsmParameter: /acme/large-token
+    workers: {}
+repositories:
+  - name: apps/web
+    buildCache: true
+    push: [small, large]
+`;
+  writeFileSync(join(dir, "runners.yaml"), yaml);
+  const refused = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toContain("  - repositories[0].push: lets 2 fleets (small, large) push to a repository with buildCache");
+  writeFileSync(
+    join(dir, "runners.yaml"),
+    `${yaml}    acknowledge:\n      build-cache-one-writer: Both fleets build protected branches only\n`,
+  );
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const review = readFileSync(join(r.outdir, "stacks", "acme-runners", "review.md"), "utf8");
+  const line = review.split("\n").find((l) => l.startsWith("Build caches:"));
+  expect(line).toMatch(/`apps\/web` by the jobs of (`small`, `large`|`large`, `small`)\.$/);
+  expect(review).toContain("Both fleets build protected branches only");
+});
+
 test("a security rule failure says how to acknowledge it, never to skip validation, and writes nothing", () => {
   writeFileSync(
     join(dir, "runners.yaml"),

@@ -290,6 +290,16 @@ describe("content", () => {
     );
   });
 
+  test("build caches name the fleets whose jobs may push them: one by default, both where a second writer is acknowledged", () => {
+    expect(synthesized(DEFAULT_CONFIG, "gitlab-runners").report).toContain(
+      "ECR cannot limit a push to some tags, so whoever may push writes the cache: `apps/example-app` by the jobs of `autoscaler`.",
+    );
+    const two = structuredClone(DEFAULT_CONFIG) as any;
+    two.repositories[0].push = ["autoscaler", "merge-requests"];
+    two.repositories[0].acknowledge = { "build-cache-one-writer": "Both fleets build protected branches only" };
+    expect(synthesized(two, "gitlab-runners").report).toContain("`apps/example-app` by the jobs of `autoscaler`, `merge-requests`.");
+  });
+
   test("is byte-identical across synthesis runs", () => {
     expect(synthesized(config("docker-autoscaler")).report).toBe(report);
   });
@@ -324,6 +334,14 @@ describe("trust section", () => {
       "- **Fleet `f` (`docker+machine`): its workers share one security group that accepts SSH (22) and the Docker API (2376) from every worker of the fleet";
     expect(synthesized(config("docker+machine")).report).toContain(note);
     expect(synthesized(config("docker-autoscaler")).report).not.toContain("share one security group");
+  });
+
+  test("the docker+machine note points to docker-autoscaler, whose workers accept their manager only", () => {
+    const note = synthesized(config("docker+machine"))
+      .report.split("\n")
+      .find((l) => l.startsWith("- **Fleet `f` (`docker+machine`):"));
+    expect(note).toContain("a privileged job can reach the jobs running at the same time on sibling workers");
+    expect(note).toContain("docker-autoscaler workers accept connections from their manager only");
   });
 
   test("a docker fleet says what the module adds to the role its jobs hold, and the acknowledgement", () => {

@@ -4,11 +4,14 @@
 // before synthesis) or doctors a synthesized document (for the pure checks), and expects the rule to
 // stop synthesis at the construct at fault. The expected findings are written from the rules' intent
 // (docs/architecture.md, "Guarantees on the document"), not read from the rule code.
+import { S3Backend, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { RunnerStackConfigInput } from "../../modules/config/parse";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
+import { GitlabRunnerEcr } from "../../modules/constructs/gitlab-runner-ecr";
 import { PrivateEcrRepository } from "../../modules/constructs/ecr-repository";
 import { readStackDocument } from "../../modules/model/stack-document";
 import { SECURITY_RULES } from "../../modules/rules";
@@ -173,6 +176,19 @@ describe("state-not-reachable: no role reaches the state bucket", () => {
   });
 });
 
+test("a library user's stack whose S3 backend is the cache bucket fails at every fleet (the app's configuration check does not run there)", () => {
+  const stack = new TerraformStack(testApp(), "mine");
+  new AwsProvider(stack, "aws", { region: REGION, allowedAccountIds: [ACCOUNT] });
+  new S3Backend(stack, { bucket: "acme-shared-bucket", key: "runners.tfstate", region: REGION });
+  const { backend: _backend, ...props } = configWith({ cache: { bucketName: "acme-shared-bucket" } });
+  new GitlabRunnerEcr(stack, "runners", props);
+  const outcome = synthOutcome(stack);
+  for (const fleet of ["autoscaler", "merge-requests"])
+    expect(outcome).toContain(
+      `[mine/runners/${fleet}/runner] state-not-reachable: the runners' cache bucket is "acme-shared-bucket", the bucket that holds the Terraform state`,
+    );
+});
+
 describe("manager-does-not-push: managers of worker executors never push", () => {
   test("a push grant to a manager through the library fails", () => {
     const stack = stackWith();
@@ -297,3 +313,15 @@ test("one-fleet-per-runner-token at plan time: only where a token parameter is a
 test("the configuration's id for a second build-cache writer is the security rule's", () => {
   expect(SECURITY_RULES.map((r) => r.id)).toContain(BUILD_CACHE_ONE_WRITER_ID);
 });
+
+// The issue refuses these outright: a reason does not make them safe, so there is nothing to acknowledge.
+test.each(["state-not-reachable", "manager-does-not-push", "one-fleet-per-runner-token", "pull-through-cache-read-only"] as const)(
+  "%s cannot be acknowledged",
+  (id) => {
+    const stack = stackWith();
+    expect(() => acknowledgeRule(stack.runners, id, "We reviewed this and accept the risk")).toThrow(/cannot be acknowledged/);
+    expect(() => acknowledgeRule(stack.runners.fleet("autoscaler"), id, "We reviewed this and accept the risk")).toThrow(
+      /cannot be acknowledged/,
+    );
+  },
+);
