@@ -194,6 +194,49 @@ test("a docker+machine fleet synthesizes with its deprecation warning, printed o
   );
 });
 
+// The holes of #18 that the configuration refuses, once each through the compiled app (the corpus
+// runs every case in process): exit 1, the field named, no stack trace, nothing written.
+const SECOND_FLEET = `  - name: large
+    executor: docker-autoscaler
+    runnerTokenSsmParameter: /acme/large-token
+    workers: {}
+`;
+test.each([
+  [
+    "push into the implied ECR Public pull-through prefix, by ARN",
+    `${VALID_YAML}repositories:\n  - arn: arn:aws:ecr:eu-central-1:210987654321:repository/ecr-public/docker/library/docker\n    push: [small]\n`,
+    "repositories[0].push: gives push on ecr-public/docker/library/docker, a pull-through cache repository",
+  ],
+  [
+    "one runner token for two fleets, spelt with and without the leading / of a simple name",
+    `${VALID_YAML.replace("/acme/runner-token", "runner-token")}${SECOND_FLEET.replace("/acme/large-token", "/runner-token")}`,
+    'fleets[1].runnerTokenSsmParameter: "/runner-token" is the parameter fleets[0].runnerTokenSsmParameter names too',
+  ],
+  [
+    "the cache bucket as the state bucket",
+    `${VALID_YAML}cache:\n  bucketName: acme-state\nbackend:\n  type: s3\n  bucket: acme-state\n  key: runners.tfstate\n  region: eu-central-1\n`,
+    "cache.bucketName: is the state bucket (backend.bucket)",
+  ],
+  [
+    "a credentialed upstream without its fleets",
+    `${VALID_YAML}pullThroughCache:\n  - prefix: docker-hub\n    upstream: registry-1.docker.io\n    credentialArn: arn:aws:secretsmanager:eu-central-1:210987654321:secret:ecr-pullthroughcache/docker-hub-AbCdEf\n`,
+    "pullThroughCache[0].pull:",
+  ],
+  ["a fleet named constructor", VALID_YAML.replace("name: small", "name: constructor"), "fleets[0].name:"],
+  [
+    "two pull-through prefixes that are one Terraform address",
+    `${VALID_YAML}pullThroughCache:\n  - prefix: k8s.io\n    upstream: registry.k8s.io\n  - prefix: k8s_io\n    upstream: quay.io\n`,
+    "pullThroughCache[1].prefix: gives the same Terraform address as pullThroughCache[0].prefix",
+  ],
+])("refused through the compiled app: %s", (_label, yaml, field) => {
+  writeFileSync(join(dir, "runners.yaml"), yaml);
+  const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(`  - ${field}`);
+  expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+|There is already a Construct/);
+  expect(existsSync(r.outdir)).toBe(false);
+});
+
 test("a docker+machine fleet's review.md says its workers reach their siblings, and points to docker-autoscaler", () => {
   writeFileSync(join(dir, "runners.yaml"), VALID_YAML.replace("executor: docker-autoscaler", "executor: docker+machine"));
   const r = run({ GITLAB_RUNNER_ECR_CONFIG: "runners.yaml" });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { App, TerraformStack, TerraformProvider, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import {
   ConfigError,
@@ -373,28 +374,58 @@ test("an AWS provider from another copy of the binding is named as such (peer de
   );
 });
 
-test("a library user's failed synthesis says how to acknowledge a finding, not to skip validation", () => {
+/** The message of a library user's failed app.synth() after `change` to a stack of GitlabRunnerEcr. */
+function failedSynthesis(change: (runners: GitlabRunnerEcr, stack: TerraformStack) => void): string {
   const dir = mkdtempSync(join(tmpdir(), "gre-lib-hint-"));
   try {
     const app = new App({ outdir: dir });
     const stack = new TerraformStack(app, "platform");
     new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: ["123456789012"] });
-    const runners = new GitlabRunnerEcr(stack, "ci", PROPS);
-    runners.ciImage.grantPullPush(runners.fleet("merge-requests").managerPolicy);
-    let message = "";
+    change(new GitlabRunnerEcr(stack, "ci", PROPS), stack);
     try {
       app.synth();
     } catch (e) {
-      message = (e as Error).message;
+      return (e as Error).message;
     }
-    expect(message).toMatch(
-      /^Validation failed with the following errors:\n {2}\[platform\/ci\/merge-requests\/runner\] manager-does-not-push:/,
-    );
-    expect(message).toContain("acknowledgeRule(construct, ruleId, reason)");
-    expect(message).not.toContain("pass 'skipValidation: true'");
+    return "ok";
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+const ownPolicy = (stack: TerraformStack, action: string, resource: string) =>
+  new IamPolicy(stack, "own", {
+    policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource }] }),
+  });
+const MARKED = " (not acknowledgeable: change what the finding names)";
+
+test("a library user's failed synthesis says how to acknowledge a finding, not to skip validation", () => {
+  const message = failedSynthesis((_r, stack) => ownPolicy(stack, "ecr:Describe*", "arn:aws:ecr:eu-west-1:123456789012:repository/apps/x"));
+  expect(message).toMatch(/^Validation failed with the following errors:\n {2}\[platform\/own\] iam-no-wildcard-action: [^\n]*"\n/);
+  expect(message).toContain("acknowledgeRule(construct, ruleId, reason)");
+  expect(message).not.toContain(MARKED);
+  expect(message).not.toContain("pass 'skipValidation: true'");
+});
+
+test("findings no reason accepts are marked, and alone they get no advice to acknowledge", () => {
+  const message = failedSynthesis((runners) => runners.ciImage.grantPullPush(runners.fleet("merge-requests").managerPolicy));
+  expect(message).toMatch(
+    /^Validation failed with the following errors:\n {2}\[platform\/ci\/merge-requests\/runner\] manager-does-not-push: /,
+  );
+  expect(message).toContain(`its jobs run on workers, so it needs no push right${MARKED}\n`);
+  expect(message).toContain(
+    "Each line names a construct and a security rule that cannot be acknowledged: change the stack so that the finding goes.",
+  );
+  expect(message).not.toContain("acknowledgeRule(");
+});
+
+test("findings of both kinds: how to acknowledge, and that the marked ones must be fixed", () => {
+  const message = failedSynthesis((runners, stack) => {
+    runners.ciImage.grantPullPush(runners.fleet("merge-requests").managerPolicy);
+    ownPolicy(stack, "ecr:Describe*", "arn:aws:ecr:eu-west-1:123456789012:repository/apps/x");
+  });
+  expect(message).toContain(`so it needs no push right${MARKED}\n`);
+  expect(message).toContain("acknowledgeRule(construct, ruleId, reason)");
+  expect(message).toContain('A line marked "not acknowledgeable" must be fixed instead.');
 });
 
 describe("a RunnerFleet built directly: the configuration's checks in the same words, its defaults from DEFAULTS", () => {

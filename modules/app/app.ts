@@ -12,6 +12,7 @@ import { loadConfig } from "./load-config";
 import { GitlabRunnerStack } from "../constructs/gitlab-runner-stack";
 import { placeholderWarning } from "./placeholders";
 import { DEPLOYER_POLICY_PART } from "../iam/deployer-policy";
+import { acknowledgeAdvice } from "../rules/aspect";
 
 /**
  * What a synthesis writes into a stack folder: the Terraform document (cdk.tf.json, or cdk.tf with
@@ -116,7 +117,9 @@ export function runApp({ env, cwd, stderr }: AppRun): number {
       stderr(`${e.message}\n`);
     } else if (e instanceof Error && VALIDATION_HEADER.test(e.message)) {
       const findings = e.message.replace(VALIDATION_HEADER, "").split("\n\n")[0]!.trimEnd();
-      stderr(`error: synthesis stopped by these checks; nothing was written:\n${findings}\n${ACKNOWLEDGE_HINT}\n`);
+      stderr(
+        `error: synthesis stopped by these checks; nothing was written:\n${findings}\n${acknowledgeAdvice(findings, ACKNOWLEDGE_HINT)}\n`,
+      );
     } else {
       // A bug: the message, without a stack trace unless DEBUG is set.
       stderr(`error: ${e instanceof Error ? (env.DEBUG ? e.stack : e.message) : String(e)}\n`);

@@ -29,11 +29,26 @@ export const LIBRARY_ACKNOWLEDGE_HINT =
   "acknowledgeRule(construct, ruleId, reason), or fleets[].acknowledge / repositories[].acknowledge in GitlabRunnerEcr's props. " +
   "The reason is listed in review.md. (skipValidation would turn every rule off.)";
 
+/** Ends the line of a finding that no reason accepts (a rule with `acknowledgeable: false`, or a rule that threw). */
+export const NOT_ACKNOWLEDGEABLE = "(not acknowledgeable: change what the finding names)";
+
+/**
+ * The advice after a failed synthesis's findings: `hint` (how to acknowledge), unless no finding
+ * may be acknowledged, which would send the reader looking for a way that does not exist.
+ */
+export function acknowledgeAdvice(findings: string, hint: string): string {
+  const lines = findings.split("\n").filter((l) => /^\s*\[/.test(l));
+  const fixed = lines.filter((l) => l.endsWith(NOT_ACKNOWLEDGEABLE)).length;
+  if (lines.length > 0 && fixed === lines.length)
+    return "Each line names a construct and a security rule that cannot be acknowledged: change the stack so that the finding goes.";
+  return fixed > 0 ? `${hint} A line marked "not acknowledgeable" must be fixed instead.` : hint;
+}
+
 /** A cdktf validation failure with its advice to skip validation replaced by LIBRARY_ACKNOWLEDGE_HINT; any other error as it was. */
 export function withAcknowledgeHint(error: unknown): unknown {
   if (!(error instanceof Error) || !error.message.startsWith("Validation failed with the following errors:")) return error;
   const findings = error.message.split("\n\n")[0]!;
-  return new Error(`${findings}\n\n${LIBRARY_ACKNOWLEDGE_HINT}\n`);
+  return new Error(`${findings}\n\n${acknowledgeAdvice(findings, LIBRARY_ACKNOWLEDGE_HINT)}\n`);
 }
 
 /**
@@ -143,7 +158,8 @@ export class SecurityRules implements IAspect {
   private record(node: IConstruct, rule: SecurityRule<string>, message: string, acknowledgeable = rule.acknowledgeable !== false): void {
     const acknowledgement = acknowledgeable ? acknowledgementFor(node, rule.id) : undefined;
     this.all.push({ path: node.node.path, ruleId: rule.id, message, acknowledgement });
-    if (!acknowledgement) node.node.addValidation({ validate: () => [`${rule.id}: ${message}`] });
+    const line = `${rule.id}: ${message}${acknowledgeable ? "" : ` ${NOT_ACKNOWLEDGEABLE}`}`;
+    if (!acknowledgement) node.node.addValidation({ validate: () => [line] });
   }
 
   /** Every finding so far, sorted by construct path and rule. */
