@@ -16,6 +16,7 @@ import {
   PrivateEcrRepository,
   RunnerFleet,
   RunnerFleetProps,
+  SecurityRules,
   ValidatedConfig,
   ValidatedRunnersConfig,
   parseRunnersConfig,
@@ -445,6 +446,20 @@ describe("a RunnerFleet built directly: the configuration's checks in the same w
     ["a hop limit job containers cannot reach the role through", { jobHopLimit: 1 }, `mine/f: jobHopLimit: ${HOP_LIMIT_TOO_LOW}`],
   ])("%s", (_what, change, message) => {
     expect(fleet(change)).toThrow(message);
+  });
+
+  // No configuration check runs here: the document rule is what stops one token serving two fleets.
+  test("two fleets of one's own reading one token parameter, spelt /t and t, are stopped by one-fleet-per-runner-token", () => {
+    const stack = ownStack();
+    SecurityRules.of(stack);
+    for (const fleet of [
+      new RunnerFleet(stack, "a", { ...FLEET_PROPS, environment: "x-a" }),
+      new RunnerFleet(stack, "b", { ...FLEET_PROPS, environment: "x-b", runnerTokenSsmParameter: "t" }),
+    ])
+      for (const policy of [fleet.managerPolicy, fleet.jobPolicy]) policy.allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /\[mine\/b\/runner\] one-fleet-per-runner-token: fleet "b" reads its runner token from "t", the parameter fleet "a" reads/,
+    );
   });
 
   test("left-out settings take DEFAULTS' values, as the schema fills them in for GitlabRunnerEcr", () => {
