@@ -71,6 +71,12 @@ function diff(args: string[], cwd = scratch): { status: number; stdout: string; 
 
 const lines = (d: ReviewDiff, cls?: string) => d.changes.filter((c) => cls === undefined || c.class === cls).map((c) => c.text);
 
+/** The bullet lines under review-diff.md's heading starting with `heading` ("Broadening", …), [] when absent. */
+function mdSection(md: string, heading: string): string[] {
+  const at = md.split("\n## ").find((s) => s.startsWith(heading));
+  return at === undefined ? [] : at.split("\n").filter((l) => l.startsWith("- "));
+}
+
 const BASE = configWith({});
 const base = folderOf(BASE);
 
@@ -132,15 +138,26 @@ test("a docker fleet acknowledged: jobs now on the manager, with the module's gr
   fleet.executor = "docker";
   delete fleet.workers;
   fleet.acknowledge = { "jobs-not-on-manager": "Trusted repositories only, reviewed by the platform team" };
-  const texts = lines(diff([base, folderOf(head)]).json, "broadening");
+  const r = diff([base, folderOf(head)]);
+  const texts = lines(r.json, "broadening");
   expect(texts).toEqual(
     expect.arrayContaining([
+      "Fleet `merge-requests`: executor `docker-autoscaler` → `docker`",
       "Fleet `merge-requests`: jobs run on `workers` → `manager`",
       expect.stringMatching(
         /^Fleet `merge-requests`: jobs now hold the manager role, and with it what the module grants it: .*`logs:PutLogEvents`.*`ssm:GetParameter`/,
       ),
       expect.stringMatching(
         /^Acknowledged `jobs-not-on-manager` at `gitlab-runners\/runners\/merge-requests\/runner`: .* Reason: Trusted repositories only/,
+      ),
+    ]),
+  );
+  // The module's own grants count on both sides: without workers to scale, the module no longer
+  // gives the manager its docker-autoscaler instance policy (scaling the fleet's group).
+  expect(lines(r.json, "narrowing")).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(
+        /^Fleet `merge-requests`, manager role \(its jobs hold it\) may no longer use on `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:\*:autoScalingGroupName\/gitlab-runners-merge-requests-asg`: .*`autoscaling:SetDesiredCapacity`/,
       ),
     ]),
   );
@@ -158,6 +175,14 @@ test("hop limit raised: broadening; runner version bumped: neutral, listed", () 
     ]),
   );
   expect(lines(r.json, "neutral")).toEqual(expect.arrayContaining(["Fleet `autoscaler`: gitlab-runner version `19.5.2` → `19.6.0`"]));
+  // Listed in review-diff.md too, under its class.
+  expect(mdSection(r.md, "Broadening")).toContain("- Fleet `autoscaler`: metadata hop limit (workers) `2` → `3`");
+  expect(mdSection(r.md, "Neutral")).toEqual(
+    expect.arrayContaining([
+      "- Fleet `autoscaler`: gitlab-runner version `19.5.2` → `19.6.0`",
+      "- Fleet `merge-requests`: gitlab-runner version `19.5.2` → `19.6.0`",
+    ]),
+  );
 });
 
 test("cache shared between fleets: broadening, and the new paths between fleets", () => {
