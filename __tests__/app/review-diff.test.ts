@@ -227,6 +227,47 @@ test("a widening to a wildcard shows as any other repository of the account", ()
   );
 });
 
+/** A head with one change of each class: a new pusher of the CI image, a pull taken away, a runner release. */
+function mixedHead(): RunnerStackConfigInput {
+  const head = configWith({
+    repositories: [{ name: "apps/example-app", push: ["autoscaler"], pull: [], usedAsJobImage: true, buildCache: true }],
+    gitlab: { url: "https://gitlab.com", runnerVersion: "19.6.0" },
+  } as any);
+  head.ciImage = { ...head.ciImage!, push: ["autoscaler", "merge-requests"] };
+  return head;
+}
+
+test("broadening first, then narrowing, then neutral: in review-diff.json, review-diff.md and the printed summary", () => {
+  const r = diff([base, folderOf(mixedHead())]);
+  const classes = r.json.changes.map((c) => c.class);
+  expect(new Set(classes)).toEqual(new Set(["broadening", "narrowing", "neutral"]));
+  const rank = { broadening: 0, narrowing: 1, neutral: 2 } as const;
+  expect(classes).toEqual([...classes].sort((a, b) => rank[a] - rank[b]));
+  expect(r.json.counts).toEqual({
+    broadening: classes.filter((c) => c === "broadening").length,
+    narrowing: classes.filter((c) => c === "narrowing").length,
+    neutral: classes.filter((c) => c === "neutral").length,
+  });
+  const at = (h: string) => r.md.indexOf(`\n## ${h}`);
+  expect(at("Broadening")).toBeGreaterThan(0);
+  expect(at("Broadening")).toBeLessThan(at("Narrowing"));
+  expect(at("Narrowing")).toBeLessThan(at("Neutral"));
+  expect(mdSection(r.md, "Broadening")).toContain(
+    "- Fleet `merge-requests`, workers role (its jobs hold it) may now push on ECR `ci/docker-ecr` (CI image): `ecr:CompleteLayerUpload`, `ecr:InitiateLayerUpload`, `ecr:PutImage`, `ecr:UploadLayerPart`",
+  );
+  expect(mdSection(r.md, "Narrowing")).toContain(
+    "- Fleet `merge-requests`, workers role (its jobs hold it) may no longer pull on ECR `apps/example-app`: `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+  );
+  expect(r.stdout.split("\n")[0]).toMatch(/^\d+ broadening, \d+ narrowing, \d+ neutral change\(s\) from /);
+});
+
+test("the gate's exit statuses: 2 only with --fail-on broadening and a broadening, 0 otherwise", () => {
+  const head = folderOf(mixedHead());
+  expect(diff([base, head]).status).toBe(0);
+  expect(diff([base, head, "--fail-on", "broadening"]).status).toBe(2);
+  // No change, and a narrowing alone, pass the gate: the first and the pull-list cases; errors exit 1: below.
+});
+
 test("errors exit 1, distinct from the gate: a missing side, a bad option", () => {
   const missing = diff([join(scratch, "no-such-folder")]);
   expect(missing.status).toBe(1);
