@@ -214,6 +214,14 @@ test("a widening to a wildcard shows as any other repository of the account", ()
                 resources: ["arn:aws:ecr:eu-west-1:123456789012:repository/*"],
                 notResources: false,
               },
+              {
+                source: "aws_iam_policy.extra",
+                effect: "Allow",
+                actions: ["ecr:BatchGetImage"],
+                notActions: false,
+                resources: ["arn:aws:ecr:*:*:repository/*"],
+                notResources: false,
+              },
             ],
           },
     ),
@@ -224,6 +232,22 @@ test("a widening to a wildcard shows as any other repository of the account", ()
   );
   expect(texts).toContain(
     "Fleet `merge-requests`, workers role (its jobs hold it) may now push on ECR `ci/docker-ecr` (CI image): `ecr:PutImage`",
+  );
+  // Any account: no resource of either side is in another account, only the probe sees it.
+  expect(texts).toContain(
+    "Fleet `merge-requests`, workers role (its jobs hold it) may now pull on a repository of another account: `ecr:BatchGetImage`",
+  );
+});
+
+test("a repository removed: narrowing on it, though only the base names it", () => {
+  const head = configWith({ repositories: [] });
+  const r = diff([base, folderOf(head)]);
+  expect(lines(r.json, "broadening")).toEqual([]);
+  expect(lines(r.json, "narrowing")).toEqual(
+    expect.arrayContaining([
+      "Fleet `autoscaler`, workers role (its jobs hold it) may no longer push on ECR `apps/example-app`: `ecr:CompleteLayerUpload`, `ecr:InitiateLayerUpload`, `ecr:PutImage`, `ecr:UploadLayerPart`",
+      "Fleet `merge-requests`, workers role (its jobs hold it) may no longer pull on ECR `apps/example-app`: `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+    ]),
   );
 });
 
