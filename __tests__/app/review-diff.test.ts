@@ -303,31 +303,35 @@ test("errors exit 1, distinct from the gate: a missing side, a bad option", () =
 
 describe("base from a git ref, head from the working tree (a repository holding only a configuration)", () => {
   let repo: string;
+  // The configuration lives in a subfolder, where the command runs: the ref's synthesis must run
+  // in the same subfolder of its worktree.
+  let deploy: string;
   beforeAll(() => {
     repo = join(scratch, "infra");
-    mkdirSync(repo);
+    deploy = join(repo, "deploy");
+    mkdirSync(deploy, { recursive: true });
     const g = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
     g("init", "-q", "-b", "main");
     g("config", "user.email", "ci@example.com");
     g("config", "user.name", "CI");
     // The repository's synthesis runs this project's app on its own runners.yaml.
     writeFileSync(
-      join(repo, "package.json"),
+      join(deploy, "package.json"),
       JSON.stringify({ private: true, scripts: { synth: `node ${JSON.stringify(join(ROOT, "dist", "main.js"))}` } }),
     );
-    writeFileSync(join(repo, "runners.json"), JSON.stringify(BASE));
+    writeFileSync(join(deploy, "runners.json"), JSON.stringify(BASE));
     g("add", ".");
     g("commit", "-q", "-m", "base");
     const head = configWith({
       repositories: [{ name: "apps/example-app", push: ["autoscaler"], pull: [], usedAsJobImage: true, buildCache: true }],
     });
-    writeFileSync(join(repo, "runners.json"), JSON.stringify(head));
+    writeFileSync(join(deploy, "runners.json"), JSON.stringify(head));
   });
 
   test("synthesizes the ref in a temporary worktree with the same configuration path, and the working tree as head", () => {
     const out = join(scratch, "ref-out");
     const run = spawnSync(process.execPath, [join(ROOT, "dist", "modules", "app", "review-diff-main.js"), "main", "--out", out], {
-      cwd: repo,
+      cwd: deploy,
       env: { ...process.env, GITLAB_RUNNER_ECR_CONFIG: "runners.json" },
       encoding: "utf8",
     });
