@@ -251,6 +251,34 @@ test("a repository removed: narrowing on it, though only the base names it", () 
   );
 });
 
+test("a fleet given a pull-through rule: broadening on the prefix, the import of upstream images included", () => {
+  const only = (pull?: string[]) =>
+    configWith({ pullThroughCache: [{ prefix: "ecr-public", upstream: "public.ecr.aws", ...(pull ? { pull } : {}) }] } as any);
+  const r = diff([folderOf(only(["autoscaler"])), folderOf(only())]);
+  expect(lines(r.json, "narrowing")).toEqual([]);
+  expect(lines(r.json, "broadening")).toEqual(
+    expect.arrayContaining([
+      "Fleet `merge-requests`, workers role (its jobs hold it) may now pull on ECR `ecr-public/*` (pull-through cache of `public.ecr.aws`): `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+      "Fleet `merge-requests`, workers role (its jobs hold it) may now pull-through import on ECR `ecr-public/*` (pull-through cache of `public.ecr.aws`): `ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`",
+    ]),
+  );
+});
+
+test("a fleet added: broadening, named with its executor, with what its jobs may now pull", () => {
+  const head = configWith({});
+  head.fleets = [
+    ...head.fleets!,
+    { ...head.fleets![1]!, name: "nightly", runnerTokenSsmParameter: "/gitlab-runners/nightly/runner-token" },
+  ];
+  const texts = lines(diff([base, folderOf(head)]).json, "broadening");
+  expect(texts).toEqual(
+    expect.arrayContaining([
+      "Fleet `nightly` added (`docker-autoscaler`)",
+      "Fleet `nightly`, workers role (its jobs hold it) may now pull on ECR `ci/docker-ecr` (CI image): `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+    ]),
+  );
+});
+
 /** A head with one change of each class: a new pusher of the CI image, a pull taken away, a runner release. */
 function mixedHead(): RunnerStackConfigInput {
   const head = configWith({
