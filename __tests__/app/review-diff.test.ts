@@ -71,6 +71,12 @@ function diff(args: string[], cwd = scratch): { status: number; stdout: string; 
 
 const lines = (d: ReviewDiff, cls?: string) => d.changes.filter((c) => cls === undefined || c.class === cls).map((c) => c.text);
 
+/** The bullet lines under review-diff.md's heading starting with `heading` ("Broadening", …), [] when absent. */
+function mdSection(md: string, heading: string): string[] {
+  const at = md.split("\n## ").find((s) => s.startsWith(heading));
+  return at === undefined ? [] : at.split("\n").filter((l) => l.startsWith("- "));
+}
+
 const BASE = configWith({});
 const base = folderOf(BASE);
 
@@ -94,7 +100,13 @@ test("statements reordered, split and merged: no change reported", () => {
         .flatMap((s) => (s.resources.length > 1 ? s.resources.map((res) => ({ ...s, resources: [res] })) : [s])),
     })),
   };
-  expect(diff([base, folderOf(doctored)]).json.changes).toEqual([]);
+  // Not vacuous: some statement named several resources.
+  const count = (m: ReviewModel) => m.roles.flatMap((r) => r.statements).length;
+  expect(count(doctored)).toBeGreaterThan(count(model));
+  const split = folderOf(doctored);
+  expect(diff([base, split]).json.changes).toEqual([]);
+  // The other way round, the split statements are merged back.
+  expect(diff([split, base]).json.changes).toEqual([]);
 });
 
 test("a fleet added to a push list: broadening, naming the fleet, its jobs' role, the repository and the actions; the gate exits 2", () => {
@@ -132,15 +144,26 @@ test("a docker fleet acknowledged: jobs now on the manager, with the module's gr
   fleet.executor = "docker";
   delete fleet.workers;
   fleet.acknowledge = { "jobs-not-on-manager": "Trusted repositories only, reviewed by the platform team" };
-  const texts = lines(diff([base, folderOf(head)]).json, "broadening");
+  const r = diff([base, folderOf(head)]);
+  const texts = lines(r.json, "broadening");
   expect(texts).toEqual(
     expect.arrayContaining([
+      "Fleet `merge-requests`: executor `docker-autoscaler` → `docker`",
       "Fleet `merge-requests`: jobs run on `workers` → `manager`",
       expect.stringMatching(
         /^Fleet `merge-requests`: jobs now hold the manager role, and with it what the module grants it: .*`logs:PutLogEvents`.*`ssm:GetParameter`/,
       ),
       expect.stringMatching(
         /^Acknowledged `jobs-not-on-manager` at `gitlab-runners\/runners\/merge-requests\/runner`: .* Reason: Trusted repositories only/,
+      ),
+    ]),
+  );
+  // The module's own grants count on both sides: without workers to scale, the module no longer
+  // gives the manager its docker-autoscaler instance policy (scaling the fleet's group).
+  expect(lines(r.json, "narrowing")).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(
+        /^Fleet `merge-requests`, manager role \(its jobs hold it\) may no longer use on `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:\*:autoScalingGroupName\/gitlab-runners-merge-requests-asg`: .*`autoscaling:SetDesiredCapacity`/,
       ),
     ]),
   );
@@ -158,6 +181,14 @@ test("hop limit raised: broadening; runner version bumped: neutral, listed", () 
     ]),
   );
   expect(lines(r.json, "neutral")).toEqual(expect.arrayContaining(["Fleet `autoscaler`: gitlab-runner version `19.5.2` → `19.6.0`"]));
+  // Listed in review-diff.md too, under its class.
+  expect(mdSection(r.md, "Broadening")).toContain("- Fleet `autoscaler`: metadata hop limit (workers) `2` → `3`");
+  expect(mdSection(r.md, "Neutral")).toEqual(
+    expect.arrayContaining([
+      "- Fleet `autoscaler`: gitlab-runner version `19.5.2` → `19.6.0`",
+      "- Fleet `merge-requests`: gitlab-runner version `19.5.2` → `19.6.0`",
+    ]),
+  );
 });
 
 test("cache shared between fleets: broadening, and the new paths between fleets", () => {
@@ -189,6 +220,14 @@ test("a widening to a wildcard shows as any other repository of the account", ()
                 resources: ["arn:aws:ecr:eu-west-1:123456789012:repository/*"],
                 notResources: false,
               },
+              {
+                source: "aws_iam_policy.extra",
+                effect: "Allow",
+                actions: ["ecr:BatchGetImage"],
+                notActions: false,
+                resources: ["arn:aws:ecr:*:*:repository/*"],
+                notResources: false,
+              },
             ],
           },
     ),
@@ -200,6 +239,91 @@ test("a widening to a wildcard shows as any other repository of the account", ()
   expect(texts).toContain(
     "Fleet `merge-requests`, workers role (its jobs hold it) may now push on ECR `ci/docker-ecr` (CI image): `ecr:PutImage`",
   );
+  // Any account: no resource of either side is in another account, only the probe sees it.
+  expect(texts).toContain(
+    "Fleet `merge-requests`, workers role (its jobs hold it) may now pull on a repository of another account: `ecr:BatchGetImage`",
+  );
+});
+
+test("a repository removed: narrowing on it, though only the base names it", () => {
+  const head = configWith({ repositories: [] });
+  const r = diff([base, folderOf(head)]);
+  expect(lines(r.json, "broadening")).toEqual([]);
+  expect(lines(r.json, "narrowing")).toEqual(
+    expect.arrayContaining([
+      "Fleet `autoscaler`, workers role (its jobs hold it) may no longer push on ECR `apps/example-app`: `ecr:CompleteLayerUpload`, `ecr:InitiateLayerUpload`, `ecr:PutImage`, `ecr:UploadLayerPart`",
+      "Fleet `merge-requests`, workers role (its jobs hold it) may no longer pull on ECR `apps/example-app`: `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+    ]),
+  );
+});
+
+test("a fleet given a pull-through rule: broadening on the prefix, the import of upstream images included", () => {
+  const only = (pull?: string[]) =>
+    configWith({ pullThroughCache: [{ prefix: "ecr-public", upstream: "public.ecr.aws", ...(pull ? { pull } : {}) }] } as any);
+  const r = diff([folderOf(only(["autoscaler"])), folderOf(only())]);
+  expect(lines(r.json, "narrowing")).toEqual([]);
+  expect(lines(r.json, "broadening")).toEqual(
+    expect.arrayContaining([
+      "Fleet `merge-requests`, workers role (its jobs hold it) may now pull on ECR `ecr-public/*` (pull-through cache of `public.ecr.aws`): `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+      "Fleet `merge-requests`, workers role (its jobs hold it) may now pull-through import on ECR `ecr-public/*` (pull-through cache of `public.ecr.aws`): `ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`",
+    ]),
+  );
+});
+
+test("a fleet added: broadening, named with its executor, with what its jobs may now pull", () => {
+  const head = configWith({});
+  head.fleets = [
+    ...head.fleets!,
+    { ...head.fleets![1]!, name: "nightly", runnerTokenSsmParameter: "/gitlab-runners/nightly/runner-token" },
+  ];
+  const texts = lines(diff([base, folderOf(head)]).json, "broadening");
+  expect(texts).toEqual(
+    expect.arrayContaining([
+      "Fleet `nightly` added (`docker-autoscaler`)",
+      "Fleet `nightly`, workers role (its jobs hold it) may now pull on ECR `ci/docker-ecr` (CI image): `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+    ]),
+  );
+});
+
+/** A head with one change of each class: a new pusher of the CI image, a pull taken away, a runner release. */
+function mixedHead(): RunnerStackConfigInput {
+  const head = configWith({
+    repositories: [{ name: "apps/example-app", push: ["autoscaler"], pull: [], usedAsJobImage: true, buildCache: true }],
+    gitlab: { url: "https://gitlab.com", runnerVersion: "19.6.0" },
+  } as any);
+  head.ciImage = { ...head.ciImage!, push: ["autoscaler", "merge-requests"] };
+  return head;
+}
+
+test("broadening first, then narrowing, then neutral: in review-diff.json, review-diff.md and the printed summary", () => {
+  const r = diff([base, folderOf(mixedHead())]);
+  const classes = r.json.changes.map((c) => c.class);
+  expect(new Set(classes)).toEqual(new Set(["broadening", "narrowing", "neutral"]));
+  const rank = { broadening: 0, narrowing: 1, neutral: 2 } as const;
+  expect(classes).toEqual([...classes].sort((a, b) => rank[a] - rank[b]));
+  expect(r.json.counts).toEqual({
+    broadening: classes.filter((c) => c === "broadening").length,
+    narrowing: classes.filter((c) => c === "narrowing").length,
+    neutral: classes.filter((c) => c === "neutral").length,
+  });
+  const at = (h: string) => r.md.indexOf(`\n## ${h}`);
+  expect(at("Broadening")).toBeGreaterThan(0);
+  expect(at("Broadening")).toBeLessThan(at("Narrowing"));
+  expect(at("Narrowing")).toBeLessThan(at("Neutral"));
+  expect(mdSection(r.md, "Broadening")).toContain(
+    "- Fleet `merge-requests`, workers role (its jobs hold it) may now push on ECR `ci/docker-ecr` (CI image): `ecr:CompleteLayerUpload`, `ecr:InitiateLayerUpload`, `ecr:PutImage`, `ecr:UploadLayerPart`",
+  );
+  expect(mdSection(r.md, "Narrowing")).toContain(
+    "- Fleet `merge-requests`, workers role (its jobs hold it) may no longer pull on ECR `apps/example-app`: `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
+  );
+  expect(r.stdout.split("\n")[0]).toMatch(/^\d+ broadening, \d+ narrowing, \d+ neutral change\(s\) from /);
+});
+
+test("the gate's exit statuses: 2 only with --fail-on broadening and a broadening, 0 otherwise", () => {
+  const head = folderOf(mixedHead());
+  expect(diff([base, head]).status).toBe(0);
+  expect(diff([base, head, "--fail-on", "broadening"]).status).toBe(2);
+  // No change, and a narrowing alone, pass the gate: the first and the pull-list cases; errors exit 1: below.
 });
 
 test("errors exit 1, distinct from the gate: a missing side, a bad option", () => {
@@ -213,31 +337,35 @@ test("errors exit 1, distinct from the gate: a missing side, a bad option", () =
 
 describe("base from a git ref, head from the working tree (a repository holding only a configuration)", () => {
   let repo: string;
+  // The configuration lives in a subfolder, where the command runs: the ref's synthesis must run
+  // in the same subfolder of its worktree.
+  let deploy: string;
   beforeAll(() => {
     repo = join(scratch, "infra");
-    mkdirSync(repo);
+    deploy = join(repo, "deploy");
+    mkdirSync(deploy, { recursive: true });
     const g = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
     g("init", "-q", "-b", "main");
     g("config", "user.email", "ci@example.com");
     g("config", "user.name", "CI");
     // The repository's synthesis runs this project's app on its own runners.yaml.
     writeFileSync(
-      join(repo, "package.json"),
+      join(deploy, "package.json"),
       JSON.stringify({ private: true, scripts: { synth: `node ${JSON.stringify(join(ROOT, "dist", "main.js"))}` } }),
     );
-    writeFileSync(join(repo, "runners.json"), JSON.stringify(BASE));
+    writeFileSync(join(deploy, "runners.json"), JSON.stringify(BASE));
     g("add", ".");
     g("commit", "-q", "-m", "base");
     const head = configWith({
       repositories: [{ name: "apps/example-app", push: ["autoscaler"], pull: [], usedAsJobImage: true, buildCache: true }],
     });
-    writeFileSync(join(repo, "runners.json"), JSON.stringify(head));
+    writeFileSync(join(deploy, "runners.json"), JSON.stringify(head));
   });
 
   test("synthesizes the ref in a temporary worktree with the same configuration path, and the working tree as head", () => {
     const out = join(scratch, "ref-out");
     const run = spawnSync(process.execPath, [join(ROOT, "dist", "modules", "app", "review-diff-main.js"), "main", "--out", out], {
-      cwd: repo,
+      cwd: deploy,
       env: { ...process.env, GITLAB_RUNNER_ECR_CONFIG: "runners.json" },
       encoding: "utf8",
     });
