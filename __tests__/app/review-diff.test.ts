@@ -283,6 +283,11 @@ test("a fleet added: broadening, named with its executor, with what its jobs may
       "Fleet `nightly`, workers role (its jobs hold it) may now pull on ECR `ci/docker-ecr` (CI image): `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`",
     ]),
   );
+  // What nightly's roles may do on every resource is said once, on "*", not again on each ARN
+  // another policy names: nightly gains nothing on the other fleets' parameters or groups.
+  expect(texts).toContain("Fleet `nightly`, workers role (its jobs hold it) may now pull on any (`*`): `ecr:GetAuthorizationToken`");
+  expect(texts.filter((t) => t.startsWith("Fleet `nightly`") && /gitlab-runners-(autoscaler|merge-requests)-/.test(t))).toEqual([]);
+  expect(texts.filter((t) => t.includes("`ecr:GetAuthorizationToken`")).length).toBe(2);
 });
 
 /** A head with one change of each class: a new pusher of the CI image, a pull taken away, a runner release. */

@@ -147,11 +147,20 @@ function permissionChanges(base: ReviewModel | undefined, head: ReviewModel): Ch
     ];
     const gained = new Map<string, { target: Target; actions: string[]; conditional: boolean }>();
     const lost = new Map<string, { target: Target; actions: string[]; conditional: boolean }>();
+    const everywhere: Target = { key: "*", label: "any (`*`)", kind: "any", arn: "*", probe: "*" };
     for (const target of all) {
       for (const action of actionsFor(target, named)) {
         const a = before ? decide(before.statements, action, target) : "no";
         const b = after ? decide(after.statements, action, target) : "no";
         if (a === b) continue;
+        // On an ARN only a policy names (a log group, a parameter), a change that is the same on
+        // every resource is the "*" target's change: said once there, not once per ARN.
+        if (
+          target.kind === "other" &&
+          a === (before ? decide(before.statements, action, everywhere) : "no") &&
+          b === (after ? decide(after.statements, action, everywhere) : "no")
+        )
+          continue;
         const rank = { no: 0, if: 1, yes: 2 } as const;
         const into = rank[b] > rank[a] ? gained : lost;
         const key = `${actionGroup(action)}|${target.key}`;
