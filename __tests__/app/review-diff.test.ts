@@ -340,6 +340,28 @@ test("errors exit 1, distinct from the gate: a missing side, a bad option", () =
   expect(bad.stderr).toContain('--fail-on takes "broadening", not "everything"');
 });
 
+test("the compiled bin: the gate's 2, an error's 1, and a reader that stops early (| true) is no crash", () => {
+  const bin = join(ROOT, "dist", "modules", "app", "review-diff-main.js");
+  const head = folderOf(mixedHead());
+  const out = join(scratch, `out-${n++}`);
+  // `| true` closes the pipe before the summary is written: EPIPE on stdout, which must not end in a stack trace.
+  const shell = (args: string) =>
+    spawnSync(
+      "bash",
+      ["-c", `node ${JSON.stringify(bin)} ${args} 2>${JSON.stringify(join(out, "..", `err-${n}`))} | true; exit \${PIPESTATUS[0]}`],
+      {
+        encoding: "utf8",
+      },
+    );
+  const gated = shell(`${JSON.stringify(base)} ${JSON.stringify(head)} --out ${JSON.stringify(out)} --fail-on broadening`);
+  expect(gated.status).toBe(2);
+  expect(readFileSync(join(out, "..", `err-${n}`), "utf8")).toBe("");
+  expect(JSON.parse(readFileSync(join(out, "review-diff.json"), "utf8")).counts.broadening).toBeGreaterThan(0);
+  const error = spawnSync(process.execPath, [bin, join(scratch, "no-such-folder"), "--out", out], { encoding: "utf8" });
+  expect(error.status).toBe(1);
+  expect(error.stderr).not.toMatch(/\n\s+at /);
+});
+
 describe("base from a git ref, head from the working tree (a repository holding only a configuration)", () => {
   let repo: string;
   // The configuration lives in a subfolder, where the command runs: the ref's synthesis must run
