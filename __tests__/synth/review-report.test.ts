@@ -557,6 +557,14 @@ describe("the module's own grants are in the tables", () => {
   });
 });
 
+test("a token parameter a variable names: review.md says why its column reads parameter/*, and only then", () => {
+  const note = "read the runner token from a parameter a Terraform variable names";
+  expect(synthesized(example("runners.terraform-variables.yaml")).report).toContain(
+    `Fleet(s) \`small\`, \`scale\` ${note}: the module's grants on it show in a column \`…:parameter/*\`, and hold for the one name`,
+  );
+  expect(synthesized(DEFAULT_CONFIG).report).not.toContain(note);
+});
+
 // Reviewers find roles by their IAM names (in the console, CloudTrail, the plan), not by module inputs.
 test("roles are named as IAM names them: <environment>-instance for managers, <environment>-docker-autoscaler / -docker-machine for workers", () => {
   const names = (c: RunnerStackConfigInput) => synthesized(c).model.roles.map((r) => `${r.id}=${r.iamRole}`);

@@ -308,7 +308,7 @@ test("one-fleet-per-runner-token at plan time: only where a token parameter is a
   (config.fleets![1] as any).runnerTokenSsmParameter = { terraformVariable: "mr_token" };
   const withVariable = structuredClone(stackWith(config).toTerraform()) as Record<string, any>;
   expect(withVariable.resource.terraform_data.runner_token_parameters_distinct.lifecycle.precondition[0].condition).toBe(
-    '${(length(distinct(["/gitlab-runners/autoscaler/runner-token", var.mr_token])) == 2)}',
+    '${(length(distinct(["gitlab-runners/autoscaler/runner-token", trimprefix(var.mr_token, "/")])) == 2)}',
   );
 });
 

@@ -229,6 +229,19 @@ withTerraform("real Terraform plans the generated variable blocks (provider-less
     expect(different.status).toBe(0);
   });
 
+  test("a simple name and the same with a leading / are one parameter to IAM (parameter/token): the plan stops", () => {
+    const same = terraform(dir, [
+      "plan",
+      "-input=false",
+      "-json",
+      `-var-file=${EXAMPLE_TFVARS}`,
+      "-var=small_runner_token_parameter=token",
+      "-var=scale_runner_token_parameter=/token",
+    ]);
+    expect(same.status).toBe(1);
+    expect(same.errors.join("\n")).toContain("Two fleets read their runner token from the same SSM parameter");
+  });
+
   test("without values, exactly the variables that have no default are required", () => {
     const run = terraform(dir, ["plan", "-input=false", "-json"]);
     expect(run.status).toBe(1);

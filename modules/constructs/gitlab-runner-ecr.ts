@@ -13,6 +13,7 @@ import { templateSequences } from "../rules/template-guard";
 import { jsonTexts } from "../support/json-strings";
 import { RUNNERS_CHILD_IDS, terraformName } from "../support/terraform-names";
 import { defaultCacheBucketName } from "../config/defaults";
+import { ssmParameterArnName } from "../aws/names";
 import { CacheBucket } from "./cache-bucket";
 import { ExistingEcrRepository, IEcrRepository, PrivateEcrRepository } from "./ecr-repository";
 import { PullThroughCacheRule } from "./pull-through-cache";
@@ -263,7 +264,11 @@ export class GitlabRunnerEcr extends Construct {
       lifecycle: {
         precondition: [
           {
-            condition: Op.eq(Fn.lengthOf(Fn.distinct([...parameters])), parameters.length),
+            // As IAM's ARN spells a name (without a leading /): "t" and "/t" are one parameter to the grants.
+            condition: Op.eq(
+              Fn.lengthOf(Fn.distinct(parameters.map((p) => (Token.isUnresolved(p) ? Fn.trimprefix(p, "/") : ssmParameterArnName(p))))),
+              parameters.length,
+            ),
             errorMessage:
               "Two fleets read their runner token from the same SSM parameter: one registration would serve both fleets' jobs " +
               "with different grants. Give each fleet's runnerTokenSsmParameter a parameter of its own.",

@@ -106,6 +106,7 @@ export function renderReviewReport(model: ReviewModel): string {
     "`ecr:CreateRepository` and `ecr:BatchImportUpstreamImage` appear on pull-through prefixes only: ECR creates a cached",
     "repository on its first pull.",
     "",
+    ...variableTokenNote(model),
   ];
   for (const fleet of model.fleets) {
     const traits = Object.hasOwn(EXECUTORS, fleet.executor) ? EXECUTORS[fleet.executor as Executor] : undefined;
@@ -129,6 +130,21 @@ export function renderReviewReport(model: ReviewModel): string {
   lines.push(...deployerSection(model));
   lines.push("## Diagram", "", ...mermaid(model), "");
   return lines.join("\n");
+}
+
+/**
+ * The module grants on the token parameter by name; where a Terraform variable gives the name, the
+ * synthesized grant shows as `…:parameter/*`, which would read as every parameter of the account.
+ */
+function variableTokenNote(model: ReviewModel): string[] {
+  const fleets = model.fleets.filter((f) => typeof f.tokenParameter === "string" && f.tokenParameter.includes("${"));
+  if (fleets.length === 0) return [];
+  return [
+    `Fleet(s) ${fleets.map((f) => `\`${f.name}\``).join(", ")} read the runner token from a parameter a Terraform variable names: the ` +
+      "module's grants on it show in a column `…:parameter/*`, and hold for the one name the variable is set to (the plan refuses two fleets " +
+      "with one name, rule one-fleet-per-runner-token).",
+    "",
+  ];
 }
 
 /** What a review is made of: a construct of the stack (a GitlabRunnerEcr), and the security rules that checked it. */

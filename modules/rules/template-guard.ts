@@ -9,7 +9,16 @@
  */
 
 /** The functions this stack writes into expressions (variable validations, first item of a list, distinct token parameters). */
-export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set(["alltrue", "can", "distinct", "element", "floor", "length", "regex"]);
+export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
+  "alltrue",
+  "can",
+  "distinct",
+  "element",
+  "floor",
+  "length",
+  "regex",
+  "trimprefix",
+]);
 
 const KEYWORDS = new Set(["for", "in", "if", "true", "false", "null"]);
 
