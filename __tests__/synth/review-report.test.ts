@@ -269,6 +269,13 @@ describe("content", () => {
     expect(report).toContain("| objects in `acme-runner-cache` | `arn:aws:s3:::acme-runner-cache/*` |");
   });
 
+  // Every fleet that may pull through the cache may also create a cached repository ahead of ECR.
+  test("says what ecr:CreateRepository under a pull-through prefix also allows", () => {
+    expect(report.replace(/\n/g, " ")).toContain(
+      "The same right lets a job create one there first, with tag mutability and scanning of its choosing (not its content",
+    );
+  });
+
   test("the Mermaid diagram shows manager, workers, roles and what each role does with each resource", () => {
     const diagram = report.slice(report.indexOf("```mermaid"));
     expect(diagram).toContain("f_manager -- starts --> f_workers");

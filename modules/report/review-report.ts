@@ -104,7 +104,8 @@ export function renderReviewReport(model: ReviewModel): string {
     "the pinned version: the token parameter, instance management, logs …). Rows list every allowed action;",
     "for repositories and buckets, every ECR and S3 action that matters was evaluated, so an empty cell is a denial.",
     "`ecr:CreateRepository` and `ecr:BatchImportUpstreamImage` appear on pull-through prefixes only: ECR creates a cached",
-    "repository on its first pull.",
+    "repository on its first pull. The same right lets a job create one there first, with tag mutability and scanning of its",
+    "choosing (not its content, which still comes from the upstream); IAM cannot tell the two apart (docs/ecr-login.md).",
     "",
     ...variableTokenNote(model),
   ];
