@@ -6,8 +6,8 @@
  * Resources are scoped to the names the document and the module give them; what IAM authorizes
  * only on "*" is listed, action by action, in one statement of its own. Pure and deterministic.
  */
-import { moduleResources, ModuleResource } from "../generated/module-resources.generated";
-import { readStackDocument } from "../model/stack-document";
+import type { ModuleResource } from "../generated/module-resources.generated";
+import { StackDocument, readStackDocument } from "../model/stack-document";
 import { ArnKind, DEPLOYER_ACTIONS, isAwsType } from "./deployer-actions";
 import { MANAGER_ROLE_RESOURCE } from "./module-resources";
 import { EXECUTORS } from "../executors";
@@ -111,16 +111,15 @@ function sidOf(kind: string): string {
 
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
-/** The deployer's policy for the stack whose resolved document (cdk.tf.json, parsed) is `json`. */
-export function deployerPolicy(json: Record<string, any>): DeployerPolicy {
-  const doc = readStackDocument(json);
+/** The deployer's policy for the stack whose resolved document (cdk.tf.json, parsed) is `json` (read as `doc`). */
+export function deployerPolicy(json: Record<string, any>, doc: StackDocument = readStackDocument(json)): DeployerPolicy {
   const at: Location = { partition: doc.partition, region: doc.region ?? "*", account: doc.accountId ?? "*" };
   const own = blocks(json);
 
   // The name a reference to one of the stack's resources or module outputs stands for.
   const roleOutputs = new Map<string, string>();
-  const fleetResources: { fleet: string; vpc: string; resources: ModuleResource[] }[] = doc.fleets.map((f) => {
-    const resources = moduleResources(f.inputs, { partition: at.partition, region: at.region, accountId: at.account });
+  const fleetResources: { fleet: string; vpc: string; resources: readonly ModuleResource[] }[] = doc.fleets.map((f) => {
+    const resources = f.moduleResources;
     const role = (address: string | undefined) => resources.find((r) => r.address === address)?.name;
     const manager = role(MANAGER_ROLE_RESOURCE);
     const workers = role(f.executor === undefined ? undefined : EXECUTORS[f.executor].workerRoleResource);

@@ -10,7 +10,7 @@ import { parseCredHelpersInstallScript } from "../support/manager-docker-config"
 import { EXECUTORS, Executor } from "../executors";
 import { GITLAB_RUNNER_MODULE_SOURCE } from "../generated/gitlab-runner-module.generated";
 import { ModuleStatement, moduleGrants } from "../generated/module-policies.generated";
-import { moduleResources } from "../generated/module-resources.generated";
+import { ModuleResource, moduleResources } from "../generated/module-resources.generated";
 import { MANAGER_ROLE_RESOURCE, concreteNameOf } from "../iam/module-resources";
 import { EvaluatedStatement, statementsOf } from "../iam/policy-evaluation";
 
@@ -75,6 +75,8 @@ export interface DocumentFleet {
   readonly block: DocumentBlock;
   readonly executor: Executor | undefined;
   readonly inputs: Record<string, any>;
+  /** What the module creates for these inputs (names filled in, "*" where an input is an expression). */
+  readonly moduleResources: readonly ModuleResource[];
   readonly manager: FleetRole;
   readonly workers?: FleetRole;
   /** The role job containers hold. */
@@ -325,6 +327,7 @@ export function readStackDocument(json: Record<string, any>): StackDocument {
         block,
         executor,
         inputs,
+        moduleResources: created,
         manager,
         ...(workers ? { workers } : {}),
         jobs: traits?.jobsRunOn === "workers" && workers ? workers : manager,

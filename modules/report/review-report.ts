@@ -162,9 +162,10 @@ export function reviewModelOf(runners: ReviewSource, json: Record<string, any> =
     message: f.message,
     ...(f.acknowledgement ? { acknowledgement: f.acknowledgement } : {}),
   }));
-  const policy = deployerPolicy(json);
+  const doc = readStackDocument(json);
+  const policy = deployerPolicy(json, doc);
   const deployer = { files: Object.keys(deployerPolicyFilesOf(policy.document)), uncovered: policy.uncovered };
-  return { ...reviewModel(stack.node.id, readStackDocument(json), findings, SECURITY_RULES), deployer };
+  return { ...reviewModel(stack.node.id, doc, findings, SECURITY_RULES), deployer };
 }
 
 /**
