@@ -5,7 +5,7 @@
 import { Testing } from "cdktf";
 import type { UserRunnerConfig } from "@cdktf/provider-gitlab/lib/user-runner";
 import { ConfigError, RunnerStackConfigInput } from "../../modules/config/parse";
-import { userRunnerConfig } from "../../modules/constructs/gitlab-registration";
+import { gitlabBindingSharesCdk, userRunnerConfig } from "../../modules/constructs/gitlab-registration";
 import { GitlabRunnerStack } from "../../modules/constructs/gitlab-runner-stack";
 import { renderReviewReport, reviewModelOf } from "../../modules/report/review-report";
 import { acmeConfig, synth, synthOutcome, testApp } from "../support/helpers";
@@ -236,4 +236,12 @@ describeOnCdktf("review.md's GitLab settings", () => {
   expect(() => stackOf(registered({ scope: "group", id: 42, protected: true }))).toThrow(
     /test\/runners\/f: registering the runner from the stack .* needs @cdktf\/provider-gitlab built on this library's own copy of the CDK; .* Register the runner by hand/,
   );
+});
+
+// The binding check itself, on both variants: the GitLab binding passes where it is built on this
+// library's CDK (cdktf), and a provider class of another copy of the CDK never does.
+test("the GitLab binding is taken only when its provider extends this library's TerraformProvider", () => {
+  expect(gitlabBindingSharesCdk()).toBe(GITLAB_BINDING_USABLE);
+  class ProviderOfAnotherCdk {}
+  expect(gitlabBindingSharesCdk(ProviderOfAnotherCdk)).toBe(false);
 });

@@ -12,6 +12,7 @@ import {
   moduleGrants,
 } from "../../modules/generated/module-policies.generated";
 import { evaluateModuleGrants, ModulePolicyData } from "../../modules/iam/module-grants";
+import { concreteNameOf } from "../../modules/iam/module-resources";
 import { loadReference } from "../../tools/generate-module-binding";
 import { loadPolicyData, POLICIES_PATH, renderModulePolicies } from "../../tools/generate-module-policies";
 import { acmeConfig, synth } from "../support/helpers";
@@ -423,4 +424,16 @@ test("a wildcard-only action in a statement on named resources grants nothing: i
   const actions = moduleGrants(inputs, at).flatMap((g) => g.statements.flatMap((s) => s.Action));
   expect(actions).not.toContain("autoscaling:DescribeLifecycleHooks");
   expect(actions).toContain("autoscaling:CompleteLifecycleAction");
+});
+
+// review.md names a role only by a name IAM will give it: "*" (an input left to Terraform) is no name.
+test("a module resource's name is concrete only without a wildcard", () => {
+  const resources = [
+    { address: "aws_iam_role.instance", type: "aws_iam_role", name: "acme-f-instance" },
+    { address: "aws_iam_role.docker_autoscaler", type: "aws_iam_role", name: "*-docker-autoscaler" },
+  ];
+  expect(concreteNameOf(resources, "aws_iam_role.instance")).toBe("acme-f-instance");
+  expect(concreteNameOf(resources, "aws_iam_role.docker_autoscaler")).toBeUndefined();
+  expect(concreteNameOf(resources, "aws_iam_role.docker_machine")).toBeUndefined();
+  expect(concreteNameOf(resources, undefined)).toBeUndefined();
 });

@@ -32,8 +32,8 @@ export interface GitlabRegistrationProps {
  * a cdktf 0.21 binding, so under CDK Terrain (or beside a second copy of cdktf) its provider
  * would be another library's class, which the stack cannot synthesize.
  */
-export function gitlabBindingSharesCdk(): boolean {
-  return GitlabProvider.prototype instanceof TerraformProvider;
+export function gitlabBindingSharesCdk(provider: abstract new (...args: never[]) => unknown = GitlabProvider): boolean {
+  return provider.prototype instanceof TerraformProvider;
 }
 
 /** gitlab_user_runner's runner_type per scope. */
