@@ -245,6 +245,37 @@ test("a widening to a wildcard shows as any other repository of the account", ()
   );
 });
 
+// A grant on "*" itself is said on "*" once, but a repository is still named as one: "any (`*`)"
+// alone would hide from the reviewer that the role now deletes repositories.
+test('a widening to Resource "*" still shows on the repositories and the probes', () => {
+  const model = modelOf(BASE);
+  const doctored: ReviewModel = {
+    ...model,
+    roles: model.roles.map((r) =>
+      r.id !== "merge-requests/workers"
+        ? r
+        : {
+            ...r,
+            statements: [
+              ...r.statements,
+              {
+                source: "aws_iam_policy.extra",
+                effect: "Allow",
+                actions: ["ecr:BatchDeleteImage"],
+                notActions: false,
+                resources: ["*"],
+                notResources: false,
+              },
+            ],
+          },
+    ),
+  };
+  const texts = lines(diff([base, folderOf(doctored)]).json, "broadening");
+  const who = "Fleet `merge-requests`, workers role (its jobs hold it) may now";
+  expect(texts).toContain(`${who} push on ECR \`apps/example-app\`: \`ecr:BatchDeleteImage\``);
+  expect(texts).toContain(`${who} push on any other repository of account \`123456789012\`: \`ecr:BatchDeleteImage\``);
+});
+
 test("a repository removed: narrowing on it, though only the base names it", () => {
   const head = configWith({ repositories: [] });
   const r = diff([base, folderOf(head)]);
